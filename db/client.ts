@@ -1,0 +1,169 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Engine = "pglite" | "postgres";
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** The SQL surface the domain code needs, the same on PGlite and on PostgreSQL. */
+export interface Sql {
+  readonly engine: Engine;
+  /** Rows of one statement, with $1… parameters. Dates come back as `YYYY-MM-DD` strings and
+   *  bigint counts as numbers on both engines. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Several statements without parameters (DDL, scripts). */
+  exec(text: string): Promise<void>;
+  /** COPY one chunk of CSV text (no header) into a table. */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /** Runs `fn` in one transaction; a thrown error rolls everything back. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Sql {
+  readonly orm: Orm;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+// Calendar dates stay strings (no time-zone shifts); counts are small enough for numbers.
+const DATE_OID = 1082;
+const TIMESTAMPTZ_OID = 1184;
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+const keepText = (value: string) => value;
+
+function copyStatement(table: string, columns: readonly string[], from: string): string {
+  const cols = columns.map((c) => `"${c}"`).join(", ");
+  return `COPY ${table} (${cols}) FROM ${from} WITH (FORMAT csv)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PGlite
+
+type PgliteLike = Pick<PGlite, "query" | "exec">;
+
+function pgliteSql(pg: PgliteLike, inTransaction: (fn: (tx: PgliteLike) => Promise<unknown>) => Promise<unknown>): Sql {
+  const sql: Sql = {
+    engine: "pglite",
+    async query<T>(text: string, params: unknown[] = []) {
+      const result = await pg.query<T>(text, params);
+      return result.rows;
+    },
+    async exec(text) {
+      await pg.exec(text);
+    },
+    async copyCsv(table, columns, csv) {
+      if (csv.length === 0) return;
+      await pg.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
+    },
+    async transaction<T>(fn: (tx: Sql) => Promise<T>) {
+      return (await inTransaction((tx) =>
+        fn(pgliteSql(tx, () => Promise.reject(new Error("nested transactions are not supported")))),
+      )) as T;
+    },
+  };
+  return sql;
+}
+
+export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create({
+    dataDir,
+    loadDataDir,
+    parsers: { [DATE_OID]: keepText, [TIMESTAMP_OID]: keepText, [TIMESTAMPTZ_OID]: keepText, [INT8_OID]: Number },
+  });
+  const orm = drizzlePglite(pg, { schema }) as unknown as Orm;
+  const sql = pgliteSql(pg, (fn) => pg.transaction((tx) => fn(tx as unknown as PgliteLike)));
+  return {
+    ...sql,
+    orm,
+    pglite: pg,
+    async close() {
+      await pg.close();
+    },
+  } as Database;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL (postgres.js)
+
+function postgresSql(client: postgres.Sql | postgres.TransactionSql, begin: Sql["transaction"]): Sql {
+  return {
+    engine: "postgres",
+    async query<T>(text: string, params: unknown[] = []) {
+      return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+    },
+    async exec(text) {
+      await client.unsafe(text);
+    },
+    async copyCsv(table, columns, csv) {
+      if (csv.length === 0) return;
+      const writable = await client.unsafe(copyStatement(table, columns, "STDIN")).writable();
+      await pipeline(Readable.from([csv]), writable as Writable);
+    },
+    transaction: begin,
+  };
+}
+
+export async function openPostgres(url: string): Promise<Database> {
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    types: {
+      date: { to: DATE_OID, from: [DATE_OID, TIMESTAMP_OID, TIMESTAMPTZ_OID], serialize: (x: string) => x, parse: keepText },
+      bigint: { to: INT8_OID, from: [INT8_OID], serialize: (x: number) => String(x), parse: Number },
+    },
+  });
+  const orm = drizzlePostgres(client, { schema }) as unknown as Orm;
+  const begin = async <T>(fn: (tx: Sql) => Promise<T>): Promise<T> =>
+    (await client.begin((tx) =>
+      fn(postgresSql(tx, () => Promise.reject(new Error("nested transactions are not supported")))),
+    )) as T;
+  return {
+    ...postgresSql(client, begin),
+    orm,
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function migrateDatabase(db: Database): Promise<void> {
+  const config = { migrationsFolder: MIGRATIONS_FOLDER };
+  if (db.engine === "pglite") await migratePglite(db.orm as never, config);
+  else await migratePostgres(db.orm as never, config);
+}
+
+export type DatabaseConfig = { databaseUrl?: string; dataDir?: string };
+
+/** The warehouse named by the environment: DATABASE_URL, else embedded PGlite in ./.data. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return env.DATABASE_URL
+    ? { databaseUrl: env.DATABASE_URL }
+    : { dataDir: env.DXA_DATA_DIR ?? path.join(process.cwd(), ".data") };
+}
+
+/** Opens and migrates the warehouse. */
+export async function openDatabase(config: DatabaseConfig = configFromEnv()): Promise<Database> {
+  const db = config.databaseUrl ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);
+  try {
+    await migrateDatabase(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}

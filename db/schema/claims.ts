@@ -1,0 +1,33 @@
+import { date, index, integer, numeric, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
+import { claimType, lineStatus } from "./enums";
+
+// claim_lines.csv as loaded: every version of every claim is kept, so that an earlier as-of
+// date can be replayed (SPEC section 5). Codes are stored normalised: upper case, diagnosis
+// codes without dots, modifiers as an array.
+export const claimLines = pgTable(
+  "claim_lines",
+  {
+    claimId: text("claim_id").notNull(),
+    receivedDate: date("received_date", { mode: "string" }).notNull(),
+    frequencyCode: smallint("frequency_code").notNull(),
+    lineNumber: integer("line_number").notNull(),
+    memberId: text("member_id").notNull(),
+    planId: text("plan_id").notNull(),
+    claimType: claimType("claim_type").notNull(),
+    serviceDate: date("service_date", { mode: "string" }).notNull(),
+    procedureCode: text("procedure_code").notNull(),
+    modifiers: text("modifiers").array().notNull(),
+    placeOfService: text("place_of_service"),
+    lineStatus: lineStatus("line_status").notNull(),
+    units: integer("units").notNull().default(1),
+    billedAmount: numeric("billed_amount", { precision: 14, scale: 2 }),
+    paidAmount: numeric("paid_amount", { precision: 14, scale: 2 }),
+    renderingNpi: text("rendering_npi"),
+    diagnosisCodes: text("diagnosis_codes").array().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.claimId, t.receivedDate, t.frequencyCode, t.lineNumber] }),
+    // The as-of date is the latest received_date (SPEC section 5).
+    index("claim_lines_received_idx").on(t.receivedDate),
+  ],
+);

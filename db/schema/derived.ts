@@ -1,0 +1,123 @@
+import {
+  boolean,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { lineStatus, orderIndication, orderSource, orderStatus, productLine } from "./enums";
+
+// Derived facts of SPEC section 4, rebuilt in SQL by lib/derive after every import.
+// Every derived row belongs to a snapshot: the as-of date it was derived for (claim versions
+// received after it and EHR orders dated after it are left out). The default snapshot (as-of
+// = latest received_date) is rebuilt by each import; earlier ones are built on demand.
+// Attribution (D7) is stored on each fact: plan_id is null and payer_key 'unknown' when no
+// plan could be attributed.
+export const derivedSnapshots = pgTable("derived_snapshots", {
+  asOf: date("as_of", { mode: "string" }).primaryKey(),
+  builtAt: timestamp("built_at", { withTimezone: true }).notNull(),
+  // The import batch the snapshot was derived after; an older snapshot is stale.
+  importBatchId: integer("import_batch_id"),
+});
+
+// D1: the lines of each claim's winning version (voided claims have none).
+export const effectiveLines = pgTable(
+  "effective_lines",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    claimId: text("claim_id").notNull(),
+    lineNumber: integer("line_number").notNull(),
+    receivedDate: date("received_date", { mode: "string" }).notNull(),
+    memberId: text("member_id").notNull(),
+    planId: text("plan_id").notNull(),
+    serviceDate: date("service_date", { mode: "string" }).notNull(),
+    procedureCode: text("procedure_code").notNull(),
+    modifiers: text("modifiers").array().notNull(),
+    // Modifier 8P ("not ordered" / "not done") on a 3096F or 3095F line.
+    hasNotPerformed: boolean("has_not_performed").notNull(),
+    lineStatus: lineStatus("line_status").notNull(),
+    renderingNpi: text("rendering_npi"),
+    diagnosisCodes: text("diagnosis_codes").array().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.asOf, t.claimId, t.lineNumber] }),
+    // Derivation picks a member's lines by code (studies, order lines, results).
+    index("effective_lines_code_member_idx").on(t.asOf, t.procedureCode, t.memberId, t.serviceDate),
+  ],
+);
+
+// D2: one row per central DXA study (77080/77085 lines of a member within 7 days of its start).
+export const dxaStudies = pgTable(
+  "dxa_studies",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    memberId: text("member_id").notNull(),
+    studyDate: date("study_date", { mode: "string" }).notNull(),
+    lineCount: integer("line_count").notNull(),
+    deniedLineCount: integer("denied_line_count").notNull(),
+    hasGlobal: boolean("has_global").notNull(),
+    hasTc: boolean("has_tc").notNull(),
+    hasProfessional: boolean("has_professional").notNull(),
+    billingComplete: boolean("billing_complete").notNull(),
+    // D5: first effective 3095F (without 8P) in [study date, study date + 30], if any.
+    resultDate: date("result_date", { mode: "string" }),
+    planId: text("plan_id"),
+    payerKey: text("payer_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.asOf, t.memberId, t.studyDate] })],
+);
+
+// D3–D5: every order (EHR rows and claim-only 3096F clusters) with its outcome facts.
+// Whether it is completed for a window W is `days_to_scan <= W`: the first study on or after
+// the order date is the completing one for every W that it falls within.
+export const orderFacts = pgTable(
+  "order_facts",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    orderId: text("order_id").notNull(),
+    source: orderSource("source").notNull(),
+    memberId: text("member_id").notNull(),
+    orderDate: date("order_date", { mode: "string" }).notNull(),
+    status: orderStatus("status").notNull(),
+    orderingNpi: text("ordering_npi"),
+    indication: orderIndication("indication"),
+    captured: boolean("captured").notNull(),
+    planId: text("plan_id"),
+    payerKey: text("payer_key").notNull(),
+    productLine: productLine("product_line"),
+    studyDate: date("study_date", { mode: "string" }),
+    daysToScan: integer("days_to_scan"),
+    resultDocumented: boolean("result_documented").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.asOf, t.orderId] }),
+    // Measures filter a snapshot by order-date period and group by payer/plan/month.
+    index("order_facts_period_idx").on(t.asOf, t.orderDate, t.payerKey),
+  ],
+);
+
+// D6: fragility fracture episodes (180-day clusters of qualifying lines, member 50+).
+export const fractureEpisodes = pgTable(
+  "fracture_episodes",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    memberId: text("member_id").notNull(),
+    episodeDate: date("episode_date", { mode: "string" }).notNull(),
+    lineCount: integer("line_count").notNull(),
+    planId: text("plan_id"),
+    payerKey: text("payer_key").notNull(),
+    productLine: productLine("product_line"),
+    // First non-cancelled order or DXA study in [episode date, episode date + 180].
+    followUpDate: date("follow_up_date", { mode: "string" }),
+    followUpDays: smallint("follow_up_days"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.asOf, t.memberId, t.episodeDate] }),
+    // post_fracture filters a snapshot by episode-date period.
+    index("fracture_episodes_period_idx").on(t.asOf, t.episodeDate),
+  ],
+);

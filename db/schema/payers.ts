@@ -1,0 +1,26 @@
+import { boolean, index, integer, pgTable, text } from "drizzle-orm/pg-core";
+import { productLine } from "./enums";
+
+// One row per payer. The five listed payers (SPEC section 2) and "Unknown payer" are seeded by
+// the first migration; any other payer name met in plans.csv adds a row (key = slug of name).
+export const payers = pgTable("payers", {
+  key: text("key").primaryKey(),
+  displayName: text("display_name").notNull(),
+  // Listed payers first in SPEC order, then others by name, Unknown payer last.
+  sortOrder: integer("sort_order").notNull(),
+  listed: boolean("listed").notNull().default(false),
+});
+
+export const plans = pgTable(
+  "plans",
+  {
+    planId: text("plan_id").primaryKey(),
+    payerKey: text("payer_key")
+      .notNull()
+      .references(() => payers.key),
+    planName: text("plan_name").notNull(),
+    productLine: productLine("product_line").notNull(),
+  },
+  // Payer pages list a payer's plans.
+  (t) => [index("plans_payer_key_idx").on(t.payerKey)],
+);

@@ -1,0 +1,7 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // PGlite loads its WebAssembly and data files relative to its own module URL; bundling it
+  // breaks that (ERR_INVALID_ARG_TYPE … URL at run time), so it stays a plain Node require.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+};
+export default nextConfig;
