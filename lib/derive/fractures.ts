@@ -1,0 +1,45 @@
+import type { Sql } from "@/db/client";
+import { activeCoverageJoin, planJoin, UNKNOWN_PAYER } from "./attribution";
+import { assignClusters } from "./cluster";
+import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, fractureCodeCondition } from "./codes";
+
+/** D6: fragility fracture episodes of members aged 50+, and their first DXA follow-up (a live
+ *  order or a study within 180 days). Needs order_facts and dxa_studies. */
+export async function deriveFractureEpisodes(tx: Sql, asOf: string): Promise<void> {
+  await tx.query(
+    `CREATE TEMP TABLE d_fracture_lines ON COMMIT DROP AS
+     SELECT e.member_id, e.service_date AS d, e.claim_id, e.line_number, e.plan_id
+     FROM effective_lines e JOIN members m ON m.member_id = e.member_id
+     WHERE e.as_of = $1::date
+       AND extract(year FROM age(e.service_date, m.birth_date)) >= ${FRACTURE_MIN_AGE}
+       AND EXISTS (SELECT 1 FROM unnest(e.diagnosis_codes) AS dx(code) WHERE ${fractureCodeCondition("dx.code")})`,
+    [asOf],
+  );
+  await assignClusters(tx, "d_fracture_lines", EPISODE_GAP_DAYS);
+  await tx.query(
+    `INSERT INTO fracture_episodes (as_of, member_id, episode_date, line_count, plan_id, payer_key,
+       product_line, follow_up_date, follow_up_days)
+     SELECT $1::date, ep.member_id, ep.episode_date, ep.line_count, p.plan_id,
+       coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,
+       fu.follow_up_date, fu.follow_up_date - ep.episode_date
+     FROM (
+       SELECT member_id, cluster_start AS episode_date, count(*)::int AS line_count,
+         (array_agg(plan_id ORDER BY d, claim_id COLLATE "C", line_number))[1] AS billed_plan_id
+       FROM d_fracture_lines GROUP BY member_id, cluster_start
+     ) ep
+     LEFT JOIN LATERAL (
+       SELECT min(x.d) AS follow_up_date FROM (
+         SELECT o.order_date AS d FROM order_facts o
+         WHERE o.as_of = $1::date AND o.member_id = ep.member_id AND o.status <> 'cancelled'
+           AND o.order_date BETWEEN ep.episode_date AND ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
+         UNION ALL
+         SELECT s.study_date FROM dxa_studies s
+         WHERE s.as_of = $1::date AND s.member_id = ep.member_id
+           AND s.study_date BETWEEN ep.episode_date AND ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
+       ) x
+     ) fu ON true
+     ${activeCoverageJoin("ep.member_id", "ep.episode_date", "cov")}
+     ${planJoin("coalesce(cov.plan_id, ep.billed_plan_id)", "p")}`,
+    [asOf],
+  );
+}

@@ -1,0 +1,64 @@
+import type { Sql } from "@/db/client";
+import { activeCoverageJoin, planJoin, UNKNOWN_PAYER } from "./attribution";
+import { assignClusters } from "./cluster";
+import { CAPTURE_DAYS, CLAIM_ORDER_GAP_DAYS, ORDER_CODE } from "./codes";
+
+/** D3–D5: EHR orders with their capture, claim-only 3096F lines clustered into orders of their
+ *  own, and for every order the first study on or after its date. Needs dxa_studies. */
+export async function deriveOrders(tx: Sql, asOf: string): Promise<void> {
+  await tx.query(
+    `CREATE TEMP TABLE d_order_lines ON COMMIT DROP AS
+     SELECT member_id, service_date AS d, claim_id, line_number, plan_id, rendering_npi
+     FROM effective_lines
+     WHERE as_of = $1::date AND procedure_code = '${ORDER_CODE}' AND NOT has_not_performed`,
+    [asOf],
+  );
+  await tx.exec(`CREATE INDEX ON d_order_lines (member_id, d)`);
+  await tx.query(
+    `CREATE TEMP TABLE d_orders ON COMMIT DROP AS
+     SELECT o.order_id, 'ehr'::order_source AS source, o.member_id, o.order_date, o.status,
+       o.ordering_npi, o.indication,
+       o.status <> 'cancelled' AND EXISTS (
+         SELECT 1 FROM d_order_lines l WHERE l.member_id = o.member_id
+           AND l.d BETWEEN o.order_date - ${CAPTURE_DAYS} AND o.order_date + ${CAPTURE_DAYS}
+       ) AS captured,
+       NULL::text AS billed_plan_id
+     FROM ehr_orders o WHERE o.order_date <= $1::date`,
+    [asOf],
+  );
+  // Order lines near no live EHR order become orders of their own, clustered at 14 days.
+  await tx.exec(`
+    CREATE TEMP TABLE d_orphan_order_lines ON COMMIT DROP AS
+    SELECT l.* FROM d_order_lines l
+    WHERE NOT EXISTS (
+      SELECT 1 FROM d_orders o WHERE o.member_id = l.member_id AND o.status <> 'cancelled'
+        AND o.order_date BETWEEN l.d - ${CAPTURE_DAYS} AND l.d + ${CAPTURE_DAYS}
+    );
+  `);
+  await assignClusters(tx, "d_orphan_order_lines", CLAIM_ORDER_GAP_DAYS);
+  // The order is dated, billed and named by its first line (earliest date, then claim, line).
+  await tx.exec(`
+    INSERT INTO d_orders
+    SELECT DISTINCT ON (member_id, cluster_start)
+      'claim:' || claim_id || '#' || line_number, 'claim', member_id, cluster_start, 'active',
+      rendering_npi, NULL, true, plan_id
+    FROM d_orphan_order_lines
+    ORDER BY member_id, cluster_start, d, claim_id COLLATE "C", line_number;
+  `);
+  await tx.query(
+    `INSERT INTO order_facts (as_of, order_id, source, member_id, order_date, status, ordering_npi,
+       indication, captured, plan_id, payer_key, product_line, study_date, days_to_scan, result_documented)
+     SELECT $1::date, o.order_id, o.source, o.member_id, o.order_date, o.status, o.ordering_npi,
+       o.indication, o.captured, p.plan_id, coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,
+       st.study_date, st.study_date - o.order_date, coalesce(st.result_date IS NOT NULL, false)
+     FROM d_orders o
+     LEFT JOIN LATERAL (
+       SELECT s.study_date, s.result_date FROM dxa_studies s
+       WHERE s.as_of = $1::date AND s.member_id = o.member_id AND s.study_date >= o.order_date
+       ORDER BY s.study_date LIMIT 1
+     ) st ON true
+     ${activeCoverageJoin("o.member_id", "o.order_date", "cov")}
+     ${planJoin("coalesce(cov.plan_id, o.billed_plan_id)", "p")}`,
+    [asOf],
+  );
+}
