@@ -76,13 +76,21 @@ function pgliteSql(pg: PgliteLike, inTransaction: (fn: (tx: PgliteLike) => Promi
   return sql;
 }
 
+const PGLITE_PARSERS = {
+  [DATE_OID]: keepText,
+  [TIMESTAMP_OID]: keepText,
+  [TIMESTAMPTZ_OID]: keepText,
+  [INT8_OID]: Number,
+};
+
+/** `loadDataDir`: start from a dumped data directory (tests copy one migrated template). */
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({
-    dataDir,
-    loadDataDir,
-    parsers: { [DATE_OID]: keepText, [TIMESTAMP_OID]: keepText, [TIMESTAMPTZ_OID]: keepText, [INT8_OID]: Number },
-  });
+  return wrapPglite(await PGlite.create({ dataDir, loadDataDir, parsers: PGLITE_PARSERS }));
+}
+
+/** A Database over an open PGlite instance (tests clone one migrated template). */
+export function wrapPglite(pg: PGlite): Database {
   const orm = drizzlePglite(pg, { schema }) as unknown as Orm;
   const sql = pgliteSql(pg, (fn) => pg.transaction((tx) => fn(tx as unknown as PgliteLike)));
   return {

@@ -51,3 +51,9 @@ export function isoDate(day: number): string {
   if (slot >= 0 && slot < CACHE_SIZE) isoCache[slot] = iso;
   return iso;
 }
+
+/** The days the data set covers: services from `start`; nothing dated (or received) after `end`. */
+export interface DataWindow {
+  start: number;
+  end: number;
+}
