@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { lockDataDir } from "./lock";
 import * as schema from "./schema";
 
 export type Engine = "pglite" | "postgres";
@@ -155,18 +156,41 @@ export async function migrateDatabase(db: Database): Promise<void> {
   else await migratePostgres(db.orm as never, config);
 }
 
-export type DatabaseConfig = { databaseUrl?: string; dataDir?: string };
+export type DatabaseConfig = {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Who holds an embedded data directory while it is open (see db/lock.ts). */
+  purpose?: string;
+};
 
 /** The warehouse named by the environment: DATABASE_URL, else embedded PGlite in ./.data. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
   return env.DATABASE_URL
     ? { databaseUrl: env.DATABASE_URL }
-    : { dataDir: env.DXA_DATA_DIR ?? path.join(process.cwd(), ".data") };
+    : { dataDir: env.DXA_DATA_DIR ?? path.join(process.cwd(), ".data", "pglite") };
 }
 
 /** Opens and migrates the warehouse. */
 export async function openDatabase(config: DatabaseConfig = configFromEnv()): Promise<Database> {
-  const db = config.databaseUrl ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);
+  if (config.databaseUrl) return migrated(await openPostgres(config.databaseUrl));
+  if (!config.dataDir) return migrated(await openPglite(undefined));
+  const release = lockDataDir(config.dataDir, config.purpose ?? `node ${process.argv.slice(1).join(" ")}`);
+  try {
+    const db = await migrated(await openPglite(config.dataDir));
+    return {
+      ...db,
+      async close() {
+        await db.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function migrated(db: Database): Promise<Database> {
   try {
     await migrateDatabase(db);
   } catch (error) {

@@ -31,7 +31,7 @@ const SWITCH_COUNTS = new WeightedChoice([
   [2, 8],
 ]);
 const SHARE_MOVING_TO_MEDICARE_AT_65 = 0.85;
-const SHARE_WITH_SECOND_PLAN = 0.05;
+const SHARE_WITH_SECOND_PLAN = 0.08; // about 5% get one: some draws are the same product line
 const SHARE_DISENROLLED = 0.12;
 const MIN_DAYS_BETWEEN_CHANGES = 60;
 
@@ -90,12 +90,12 @@ function endBeforeChange(rng: Random, spanStart: number, changeDay: number): num
   return changeDay - 1;
 }
 
-/** A second plan alongside the main one (e.g. Medicare plus an employer plan). */
-function secondPlanSpan(rng: Random, member: Member, window: DataWindow, spans: CoverageSpan[]): CoverageSpan | null {
+/** A second plan alongside the main one (e.g. Medicare plus an employer plan), of another product line. */
+function secondPlanSpan(rng: Random, member: Member, window: DataWindow, spans: readonly CoverageSpan[]): CoverageSpan | null {
   const start = rng.int(window.start - 365, window.end - 60);
+  const main = attributedPlan(spans, start) ?? spans[0]?.plan;
   const plan = planFor(rng, member, start);
-  const clashes = spans.some((s) => s.plan.planId === plan.planId && s.start === start);
-  if (clashes) return null;
+  if (plan.productLine === main?.productLine || spans.some((s) => s.plan.planId === plan.planId)) return null;
   const end = rng.chance(0.4) ? null : start + rng.int(30, 720);
   return { plan, start, end };
 }

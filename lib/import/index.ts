@@ -41,7 +41,9 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
   let snapshot: SnapshotSummary | null = null;
 
   try {
-    if (problems.count > 0) throw new ImportRejected();
+    if (specs.length === 0) throw new ImportRejected();
+    // Even when the folder holds a stray file, the known files are still read, so that one
+    // attempt reports every problem.
     const batchId = await db.transaction(async (tx) => {
       await createStagingTables(tx, specs);
       for (const spec of specs) {

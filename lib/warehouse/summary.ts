@@ -1,0 +1,44 @@
+import type { Sql } from "@/db/client";
+import type { Viewer } from "../access";
+
+export type PayerPlans = { payerKey: string; payerName: string; plans: number; members: number };
+
+export type WarehouseSummary = {
+  members: number;
+  plans: number;
+  ehrOrders: number;
+  claimLines: number;
+  /** Latest received_date of any claim line; null before the first claims import. */
+  asOf: string | null;
+  payers: PayerPlans[];
+  lastImport: { id: number; finishedAt: string; outcome: string; importedBy: string } | null;
+};
+
+/** What the warehouse holds, for the home page. Aggregates only; a payer-scoped viewer sees
+ *  only their payers' plans. */
+export async function getWarehouseSummary(db: Sql, viewer: Viewer): Promise<WarehouseSummary> {
+  const [counts] = await db.query<Omit<WarehouseSummary, "payers" | "lastImport">>(`
+    SELECT (SELECT count(*) FROM members)::int AS members,
+           (SELECT count(*) FROM plans)::int AS plans,
+           (SELECT count(*) FROM ehr_orders)::int AS "ehrOrders",
+           (SELECT count(*) FROM claim_lines)::int AS "claimLines",
+           (SELECT max(received_date) FROM claim_lines) AS "asOf"`);
+  // Members counted by the plan of any coverage span (a member may be under several payers).
+  const payers = await db.query<PayerPlans>(
+    `SELECT p.key AS "payerKey", p.display_name AS "payerName",
+       count(DISTINCT pl.plan_id)::int AS plans, count(DISTINCT c.member_id)::int AS members
+     FROM payers p
+     LEFT JOIN plans pl ON pl.payer_key = p.key
+     LEFT JOIN coverage c ON c.plan_id = pl.plan_id
+     WHERE p.key <> 'unknown' AND ($1::text[] IS NULL OR p.key = ANY ($1::text[]))
+     GROUP BY p.key, p.display_name, p.sort_order
+     ORDER BY p.sort_order, p.display_name`,
+    [viewer.payerScope],
+  );
+  const [lastImport] = await db.query<NonNullable<WarehouseSummary["lastImport"]>>(
+    `SELECT id, finished_at AS "finishedAt", outcome, imported_by AS "importedBy"
+     FROM import_batches ORDER BY id DESC LIMIT 1`,
+  );
+  if (!counts) throw new Error("warehouse counts missing");
+  return { ...counts, payers, lastImport: lastImport ?? null };
+}
