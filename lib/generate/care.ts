@@ -74,8 +74,8 @@ export interface CareContext {
 
 /** Yearly rate of DXA orders by sex and age: highest for women 65–85 (the screening population). */
 function yearlyOrderRate(member: Member, age: number): number {
-  if (member.sex === "M") return age >= 70 ? 0.08 : age >= 50 ? 0.03 : 0.005;
-  const female = age >= 86 ? 0.12 : age >= 65 ? 0.28 : age >= 45 ? 0.08 : 0.01;
+  if (member.sex === "M") return age >= 70 ? 0.1 : age >= 50 ? 0.04 : 0.005;
+  const female = age >= 86 ? 0.16 : age >= 65 ? 0.36 : age >= 45 ? 0.1 : 0.01;
   return member.sex === "F" ? female : female * 0.7;
 }
 

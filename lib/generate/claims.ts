@@ -91,11 +91,15 @@ function writeVersion(ctx: ClaimContext, plan: Plan, draft: ClaimDraft, version:
   }
 }
 
+/** `C0000123-04`: the member's number and the claim's sequence, unique without global state. */
+function claimId(member: Member, sequence: number): string {
+  return `C${member.id.slice(1)}-${sequence < 10 ? "0" : ""}${sequence}`;
+}
+
 /** Writes every version of the member's claims that the payer has received by the end date. */
 export function writeClaims(ctx: ClaimContext, drafts: readonly ClaimDraft[]): void {
   const { rng, window, member } = ctx;
-  let claimSequence = 0;
-  const nextClaimId = () => `C${member.id.slice(1)}-${String(++claimSequence).padStart(2, "0")}`;
+  let claimsOfMember = 0;
 
   for (const draft of drafts) {
     const first = draft.lines[0];
@@ -115,7 +119,7 @@ export function writeClaims(ctx: ClaimContext, drafts: readonly ClaimDraft[]): v
 
     const asBilled = draft.lines.map((line) => ({ line, serviceDate: line.serviceDate }));
     let latest: ClaimVersion = {
-      claimId: nextClaimId(),
+      claimId: claimId(member, ++claimsOfMember),
       frequency: "1",
       received,
       lines: adjudicate(rng, behaviour, window, received, asBilled),
@@ -142,7 +146,7 @@ export function writeClaims(ctx: ClaimContext, drafts: readonly ClaimDraft[]): v
         if (rebilledOn > window.end) continue;
         const lines = latest.lines.map((l) => ({ line: l.line, serviceDate: l.serviceDate }));
         writeVersion(ctx, plan, draft, {
-          claimId: nextClaimId(),
+          claimId: claimId(member, ++claimsOfMember),
           frequency: "1",
           received: rebilledOn,
           lines: adjudicate(rng, behaviour, window, rebilledOn, lines),

@@ -24,7 +24,7 @@ const seniorPlans = new WeightedChoice(SENIOR_PLAN_MIX);
 const workingAgePlans = new WeightedChoice(WORKING_AGE_PLAN_MIX);
 
 const SHARE_WITHOUT_COVERAGE = 0.04;
-const SHARE_ENROLLED_BEFORE_WINDOW = 0.72;
+const SHARE_ENROLLED_BEFORE_WINDOW = 0.9;
 const SWITCH_COUNTS = new WeightedChoice([
   [0, 70],
   [1, 22],
@@ -32,7 +32,7 @@ const SWITCH_COUNTS = new WeightedChoice([
 ]);
 const SHARE_MOVING_TO_MEDICARE_AT_65 = 0.85;
 const SHARE_WITH_SECOND_PLAN = 0.08; // about 5% get one: some draws are the same product line
-const SHARE_DISENROLLED = 0.12;
+const SHARE_DISENROLLED = 0.06;
 const MIN_DAYS_BETWEEN_CHANGES = 60;
 
 function planFor(rng: Random, member: Member, day: number): Plan {
@@ -51,10 +51,11 @@ function differentPlan(rng: Random, member: Member, day: number, current: Plan):
 function changeDays(rng: Random, member: Member, firstStart: number, window: DataWindow, firstPlan: Plan): number[] {
   const last = window.end - 30;
   const candidates: number[] = [];
-  const turns65 = firstOfMonth(addYears(member.birthDay, 65));
   const onEmployerPlan = firstPlan.productLine === "commercial" || firstPlan.productLine === "medicaid";
-  if (turns65 > firstStart && turns65 <= last && onEmployerPlan && rng.chance(SHARE_MOVING_TO_MEDICARE_AT_65)) {
-    candidates.push(turns65);
+  // Cheap age test first: exact birthday arithmetic is only needed for the few who turn 65 here.
+  if (onEmployerPlan && ageOn(member, firstStart) < 66 && ageOn(member, last) >= 64) {
+    const turns65 = firstOfMonth(addYears(member.birthDay, 65));
+    if (turns65 > firstStart && turns65 <= last && rng.chance(SHARE_MOVING_TO_MEDICARE_AT_65)) candidates.push(turns65);
   }
   const switches = SWITCH_COUNTS.draw(rng);
   for (let i = 0; i < switches; i++) {
@@ -86,7 +87,7 @@ function firstStartDay(rng: Random, window: DataWindow): number {
 function endBeforeChange(rng: Random, spanStart: number, changeDay: number): number {
   const roll = rng.next();
   if (roll < 0.1) return changeDay + rng.int(1, 45); // overlap: old plan not yet terminated
-  if (roll < 0.2) return Math.max(spanStart, changeDay - rng.int(15, 120)); // gap without coverage
+  if (roll < 0.17) return Math.max(spanStart, changeDay - rng.int(15, 120)); // gap without coverage
   return changeDay - 1;
 }
 

@@ -25,7 +25,11 @@ export type ImportResult = {
   problemCount: number;
   warnings: string[];
   snapshot: SnapshotSummary | null;
+  /** Milliseconds spent in each phase, for the import report and the benchmark. */
+  timings: ImportTimings;
 };
+
+export type ImportTimings = { parseAndStage: number; check: number; upsert: number; derive: number };
 
 class ImportRejected extends Error {}
 
@@ -39,6 +43,13 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
   const files: ImportFileLog[] = [];
   const warnings: string[] = [];
   let snapshot: SnapshotSummary | null = null;
+  const timings: ImportTimings = { parseAndStage: 0, check: 0, upsert: 0, derive: 0 };
+  let phaseStart = performance.now();
+  const endPhase = (phase: keyof ImportTimings) => {
+    const now = performance.now();
+    timings[phase] = now - phaseStart;
+    phaseStart = now;
+  };
 
   try {
     if (specs.length === 0) throw new ImportRejected();
@@ -51,15 +62,19 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         warnings.push(...staged.warnings);
         files.push({ file: spec.file, bytes: staged.bytes, sha256: staged.sha256, rows: staged.rows, new: 0, changed: 0, unchanged: 0 });
       }
+      endPhase("parseAndStage");
       await checkStagedRows(tx, specs, problems);
+      endPhase("check");
       if (problems.count > 0) throw new ImportRejected();
       await options.onStaged?.();
       for (const [i, spec] of specs.entries()) Object.assign(files[i]!, await upsertStaged(tx, spec));
       const id = await logImport(tx, { options, startedAt, outcome: "succeeded", files, problems, warnings });
+      endPhase("upsert");
       snapshot = await rebuildDerivedFacts(tx, id);
+      endPhase("derive");
       return id;
     });
-    return { batchId, ok: true, files, problems: [], problemCount: 0, warnings, snapshot };
+    return { batchId, ok: true, files, problems: [], problemCount: 0, warnings, snapshot, timings };
   } catch (error) {
     if (!(error instanceof ImportRejected)) {
       problems.addFile(folder, `import failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -68,7 +83,7 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
     // Nothing was written: the counts of an upsert that was rolled back would mislead.
     for (const file of files) Object.assign(file, { new: 0, changed: 0, unchanged: 0 });
     const batchId = await logImport(db, { options, startedAt, outcome, files, problems, warnings });
-    return { batchId, ok: false, files, problems: problems.messages, problemCount: problems.count, warnings, snapshot: null };
+    return { batchId, ok: false, files, problems: problems.messages, problemCount: problems.count, warnings, snapshot: null, timings };
   }
 }
 

@@ -7,7 +7,8 @@ import { resolveSnapshot } from "@/lib/measures/snapshot";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 
 // The shared public deck: figures computed from the SPEC by two independent implementations.
-const DECK = path.resolve(import.meta.dirname, "../../../shared/examples/public-deck");
+// A copy of shared/examples/public-deck, so that a clone runs its tests on its own.
+const DECK = path.resolve(import.meta.dirname, "../fixtures/public-deck");
 type Counts = { denominator: number; numerator: number; pending: number };
 type DeckCase = {
   as_of: string;
