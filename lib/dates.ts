@@ -2,8 +2,23 @@
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+// Files repeat a few thousand distinct dates millions of times; remembering the verdicts
+// makes date checks nearly free on large imports. Bounded, so odd input cannot grow it forever.
+const verdicts = new Map<string, boolean>();
+const MAX_REMEMBERED = 50_000;
+
 /** True for a real calendar date written `YYYY-MM-DD` (2025-02-29 is not one). */
 export function isIsoDate(value: string): boolean {
+  let verdict = verdicts.get(value);
+  if (verdict === undefined) {
+    verdict = checkIsoDate(value);
+    if (verdicts.size >= MAX_REMEMBERED) verdicts.clear();
+    verdicts.set(value, verdict);
+  }
+  return verdict;
+}
+
+function checkIsoDate(value: string): boolean {
   const m = ISO_DATE.exec(value);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

@@ -17,7 +17,9 @@ CREATE TABLE "plans" (
 	"plan_id" text PRIMARY KEY NOT NULL,
 	"payer_key" text NOT NULL,
 	"plan_name" text NOT NULL,
-	"product_line" "product_line" NOT NULL
+	"product_line" "product_line" NOT NULL,
+	"import_batch_id" integer NOT NULL,
+	"source_line" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "coverage" (
@@ -25,13 +27,17 @@ CREATE TABLE "coverage" (
 	"plan_id" text NOT NULL,
 	"start_date" date NOT NULL,
 	"end_date" date,
+	"import_batch_id" integer NOT NULL,
+	"source_line" integer NOT NULL,
 	CONSTRAINT "coverage_member_id_plan_id_start_date_pk" PRIMARY KEY("member_id","plan_id","start_date")
 );
 --> statement-breakpoint
 CREATE TABLE "members" (
 	"member_id" text PRIMARY KEY NOT NULL,
 	"birth_date" date NOT NULL,
-	"sex" "sex" NOT NULL
+	"sex" "sex" NOT NULL,
+	"import_batch_id" integer NOT NULL,
+	"source_line" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "ehr_orders" (
@@ -40,7 +46,9 @@ CREATE TABLE "ehr_orders" (
 	"order_date" date NOT NULL,
 	"ordering_npi" text,
 	"indication" "order_indication",
-	"status" "order_status" DEFAULT 'active' NOT NULL
+	"status" "order_status" DEFAULT 'active' NOT NULL,
+	"import_batch_id" integer NOT NULL,
+	"source_line" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "claim_lines" (
@@ -61,6 +69,8 @@ CREATE TABLE "claim_lines" (
 	"paid_amount" numeric(14, 2),
 	"rendering_npi" text,
 	"diagnosis_codes" text[] NOT NULL,
+	"import_batch_id" integer NOT NULL,
+	"source_line" integer NOT NULL,
 	CONSTRAINT "claim_lines_claim_id_received_date_frequency_code_line_number_pk" PRIMARY KEY("claim_id","received_date","frequency_code","line_number")
 );
 --> statement-breakpoint
@@ -72,6 +82,7 @@ CREATE TABLE "import_batches" (
 	"source" text NOT NULL,
 	"outcome" "import_outcome" NOT NULL,
 	"files" jsonb NOT NULL,
+	"data_as_of" date,
 	"row_count" bigint DEFAULT 0 NOT NULL,
 	"error_count" integer DEFAULT 0 NOT NULL,
 	"errors" jsonb NOT NULL,
@@ -113,8 +124,7 @@ CREATE TABLE "effective_lines" (
 	"has_not_performed" boolean NOT NULL,
 	"line_status" "line_status" NOT NULL,
 	"rendering_npi" text,
-	"diagnosis_codes" text[] NOT NULL,
-	CONSTRAINT "effective_lines_as_of_claim_id_line_number_pk" PRIMARY KEY("as_of","claim_id","line_number")
+	"diagnosis_codes" text[] NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "fracture_episodes" (
@@ -153,7 +163,6 @@ ALTER TABLE "plans" ADD CONSTRAINT "plans_payer_key_payers_key_fk" FOREIGN KEY (
 CREATE INDEX "plans_payer_key_idx" ON "plans" USING btree ("payer_key");--> statement-breakpoint
 CREATE INDEX "coverage_member_start_idx" ON "coverage" USING btree ("member_id","start_date");--> statement-breakpoint
 CREATE INDEX "ehr_orders_member_date_idx" ON "ehr_orders" USING btree ("member_id","order_date");--> statement-breakpoint
-CREATE INDEX "claim_lines_received_idx" ON "claim_lines" USING btree ("received_date");--> statement-breakpoint
 CREATE INDEX "effective_lines_code_member_idx" ON "effective_lines" USING btree ("as_of","procedure_code","member_id","service_date");--> statement-breakpoint
 CREATE INDEX "fracture_episodes_period_idx" ON "fracture_episodes" USING btree ("as_of","episode_date");--> statement-breakpoint
 CREATE INDEX "order_facts_period_idx" ON "order_facts" USING btree ("as_of","order_date","payer_key");--> statement-breakpoint

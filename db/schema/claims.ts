@@ -1,5 +1,6 @@
-import { date, index, integer, numeric, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
+import { date, integer, numeric, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
 import { claimType, lineStatus } from "./enums";
+import { provenance } from "./provenance";
 
 // claim_lines.csv as loaded: every version of every claim is kept, so that an earlier as-of
 // date can be replayed (SPEC section 5). Codes are stored normalised: upper case, diagnosis
@@ -24,10 +25,9 @@ export const claimLines = pgTable(
     paidAmount: numeric("paid_amount", { precision: 14, scale: 2 }),
     renderingNpi: text("rendering_npi"),
     diagnosisCodes: text("diagnosis_codes").array().notNull(),
+    ...provenance(),
   },
-  (t) => [
-    primaryKey({ columns: [t.claimId, t.receivedDate, t.frequencyCode, t.lineNumber] }),
-    // The as-of date is the latest received_date (SPEC section 5).
-    index("claim_lines_received_idx").on(t.receivedDate),
-  ],
+  // The key only: every derivation reads the whole table, and each extra index would slow the
+  // load of millions of lines. The data's as-of date is kept on the import log instead.
+  (t) => [primaryKey({ columns: [t.claimId, t.receivedDate, t.frequencyCode, t.lineNumber] })],
 );

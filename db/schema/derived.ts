@@ -24,7 +24,8 @@ export const derivedSnapshots = pgTable("derived_snapshots", {
   importBatchId: integer("import_batch_id"),
 });
 
-// D1: the lines of each claim's winning version (voided claims have none).
+// D1: the lines of each claim's winning version (voided claims have none) that DXA tracking
+// reads: bone density, 3096F and 3095F codes, and lines with a fragility-fracture diagnosis.
 export const effectiveLines = pgTable(
   "effective_lines",
   {
@@ -43,11 +44,9 @@ export const effectiveLines = pgTable(
     renderingNpi: text("rendering_npi"),
     diagnosisCodes: text("diagnosis_codes").array().notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.asOf, t.claimId, t.lineNumber] }),
-    // Derivation picks a member's lines by code (studies, order lines, results).
-    index("effective_lines_code_member_idx").on(t.asOf, t.procedureCode, t.memberId, t.serviceDate),
-  ],
+  // No primary key: the table is written in bulk from claim_lines' own key, and a unique index
+  // would double the cost of every rebuild. Derivation picks a member's lines by code.
+  (t) => [index("effective_lines_code_member_idx").on(t.asOf, t.procedureCode, t.memberId, t.serviceDate)],
 );
 
 // D2: one row per central DXA study (77080/77085 lines of a member within 7 days of its start).

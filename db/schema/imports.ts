@@ -1,4 +1,4 @@
-import { bigint, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 import { importOutcome } from "./enums";
 
 export type ImportFileLog = {
@@ -20,6 +20,9 @@ export const importBatches = pgTable("import_batches", {
   source: text("source").notNull(),
   outcome: importOutcome("outcome").notNull(),
   files: jsonb("files").$type<ImportFileLog[]>().notNull(),
+  // The latest received_date of any claim line after this import: the data's as-of date
+  // (SPEC section 5), read by every page without scanning the claims.
+  dataAsOf: date("data_as_of", { mode: "string" }),
   rowCount: bigint("row_count", { mode: "number" }).notNull().default(0),
   errorCount: integer("error_count").notNull().default(0),
   // The first problems of a rejected import, as printed (`file:line: column: value: reason`).

@@ -1,10 +1,12 @@
 import { date, index, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { sex } from "./enums";
+import { provenance } from "./provenance";
 
 export const members = pgTable("members", {
   memberId: text("member_id").primaryKey(),
   birthDate: date("birth_date", { mode: "string" }).notNull(),
   sex: sex("sex").notNull(),
+    ...provenance(),
 });
 
 // Enrollment spans. No foreign keys on member/plan: the importer checks them with a message
@@ -16,6 +18,7 @@ export const coverage = pgTable(
     planId: text("plan_id").notNull(),
     startDate: date("start_date", { mode: "string" }).notNull(),
     endDate: date("end_date", { mode: "string" }),
+    ...provenance(),
   },
   (t) => [
     primaryKey({ columns: [t.memberId, t.planId, t.startDate] }),

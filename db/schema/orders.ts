@@ -1,5 +1,6 @@
 import { date, pgTable, text, index } from "drizzle-orm/pg-core";
 import { orderIndication, orderStatus } from "./enums";
+import { provenance } from "./provenance";
 
 // The EHR order extract (orders.csv), as loaded. Derived orders live in derived.ts.
 export const ehrOrders = pgTable(
@@ -11,6 +12,7 @@ export const ehrOrders = pgTable(
     orderingNpi: text("ordering_npi"),
     indication: orderIndication("indication"),
     status: orderStatus("status").notNull().default("active"),
+    ...provenance(),
   },
   // Derivation joins orders to a member's claim lines.
   (t) => [index("ehr_orders_member_date_idx").on(t.memberId, t.orderDate)],

@@ -1,5 +1,6 @@
 import { boolean, index, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { productLine } from "./enums";
+import { provenance } from "./provenance";
 
 // One row per payer. The five listed payers (SPEC section 2) and "Unknown payer" are seeded by
 // the first migration; any other payer name met in plans.csv adds a row (key = slug of name).
@@ -20,6 +21,7 @@ export const plans = pgTable(
       .references(() => payers.key),
     planName: text("plan_name").notNull(),
     productLine: productLine("product_line").notNull(),
+    ...provenance(),
   },
   // Payer pages list a payer's plans.
   (t) => [index("plans_payer_key_idx").on(t.payerKey)],

@@ -1,8 +1,19 @@
 import type { Sql } from "@/db/client";
-import { NOT_PERFORMED_MODIFIER } from "./codes";
+import {
+  CENTRAL_DXA_CODES,
+  fractureCodeCondition,
+  NOT_PERFORMED_MODIFIER,
+  ORDER_CODE,
+  OTHER_BONE_DENSITY_CODES,
+  RESULT_CODE,
+  sqlList,
+} from "./codes";
+
+const TRACKED_CODES = [...CENTRAL_DXA_CODES, ...OTHER_BONE_DENSITY_CODES, ORDER_CODE, RESULT_CODE];
 
 /** D1: per claim the latest version received on or before the as-of date wins (on a tie of
- *  received dates: void 8 over replacement 7 over original 1); a winning void leaves nothing. */
+ *  received dates: void 8 over replacement 7 over original 1); a winning void leaves nothing.
+ *  Only the lines DXA tracking reads are kept: tracked codes and fragility-fracture diagnoses. */
 export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void> {
   await tx.query(
     `CREATE TEMP TABLE d_winning_versions ON COMMIT DROP AS
@@ -20,7 +31,9 @@ export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void>
      FROM claim_lines c
      JOIN d_winning_versions w ON w.claim_id = c.claim_id AND w.received_date = c.received_date
        AND w.frequency_code = c.frequency_code
-     WHERE w.frequency_code <> 8`,
+     WHERE w.frequency_code <> 8
+       AND (c.procedure_code IN (${sqlList(TRACKED_CODES)})
+         OR EXISTS (SELECT 1 FROM unnest(c.diagnosis_codes) AS dx(code) WHERE ${fractureCodeCondition("dx.code")}))`,
     [asOf],
   );
 }

@@ -16,28 +16,31 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string): Promise<voi
     [asOf],
   );
   await assignClusters(tx, "d_fracture_lines", EPISODE_GAP_DAYS);
+  // What follows an episode up: a live order (any source) or a study, by member and date.
+  await tx.query(
+    `CREATE TEMP TABLE d_follow_ups ON COMMIT DROP AS
+     SELECT member_id, order_date AS d FROM order_facts WHERE as_of = $1::date AND status <> 'cancelled'
+     UNION ALL
+     SELECT member_id, study_date FROM dxa_studies WHERE as_of = $1::date`,
+    [asOf],
+  );
+  await tx.exec(`CREATE INDEX ON d_follow_ups (member_id, d); ANALYZE d_follow_ups;`);
   await tx.query(
     `INSERT INTO fracture_episodes (as_of, member_id, episode_date, line_count, plan_id, payer_key,
        product_line, follow_up_date, follow_up_days)
      SELECT $1::date, ep.member_id, ep.episode_date, ep.line_count, p.plan_id,
        coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,
-       fu.follow_up_date, fu.follow_up_date - ep.episode_date
+       next_fu.follow_up_date, next_fu.follow_up_date - ep.episode_date
      FROM (
        SELECT member_id, cluster_start AS episode_date, count(*)::int AS line_count,
          (array_agg(plan_id ORDER BY d, claim_id COLLATE "C", line_number))[1] AS billed_plan_id
        FROM d_fracture_lines GROUP BY member_id, cluster_start
      ) ep
      LEFT JOIN LATERAL (
-       SELECT min(x.d) AS follow_up_date FROM (
-         SELECT o.order_date AS d FROM order_facts o
-         WHERE o.as_of = $1::date AND o.member_id = ep.member_id AND o.status <> 'cancelled'
-           AND o.order_date BETWEEN ep.episode_date AND ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
-         UNION ALL
-         SELECT s.study_date FROM dxa_studies s
-         WHERE s.as_of = $1::date AND s.member_id = ep.member_id
-           AND s.study_date BETWEEN ep.episode_date AND ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
-       ) x
-     ) fu ON true
+       SELECT f.d AS follow_up_date FROM d_follow_ups f
+       WHERE f.member_id = ep.member_id AND f.d >= ep.episode_date
+       ORDER BY f.d LIMIT 1
+     ) next_fu ON next_fu.follow_up_date <= ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
      ${activeCoverageJoin("ep.member_id", "ep.episode_date", "cov")}
      ${planJoin("coalesce(cov.plan_id, ep.billed_plan_id)", "p")}`,
     [asOf],

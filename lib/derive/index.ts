@@ -15,8 +15,16 @@ export type SnapshotSummary = {
 };
 
 /** The default as-of date: the latest received_date of any loaded claim line (SPEC section 5),
- *  or null when no claims are loaded. */
+ *  or null when no claims are loaded. Recorded by the last successful import, so that pages
+ *  need not scan the claims for it. */
 export async function getDataAsOf(sql: Sql): Promise<string | null> {
+  const [row] = await sql.query<{ as_of: string | null }>(
+    `SELECT data_as_of AS as_of FROM import_batches WHERE outcome = 'succeeded' ORDER BY id DESC LIMIT 1`,
+  );
+  return row?.as_of ?? null;
+}
+
+async function computeDataAsOf(sql: Sql): Promise<string | null> {
   const [row] = await sql.query<{ as_of: string | null }>(`SELECT max(received_date) AS as_of FROM claim_lines`);
   return row?.as_of ?? null;
 }
@@ -61,10 +69,14 @@ async function dropSnapshot(tx: Sql, asOf: string): Promise<void> {
   await tx.query(`DELETE FROM derived_snapshots WHERE as_of = $1::date`, [asOf]);
 }
 
-/** After an import every snapshot is stale: drop them all and derive the default one. */
+/** After an import every snapshot is stale: drop them all and derive the default one, and
+ *  record the data's as-of date on the import's log row. */
 export async function rebuildDerivedFacts(tx: Sql, importBatchId: number | null = null): Promise<SnapshotSummary | null> {
   for (const table of DERIVED_TABLES) await tx.exec(`TRUNCATE ${table}`);
   await tx.exec(`DELETE FROM derived_snapshots`);
-  const asOf = await getDataAsOf(tx);
+  const asOf = await computeDataAsOf(tx);
+  if (importBatchId !== null) {
+    await tx.query(`UPDATE import_batches SET data_as_of = $1::date WHERE id = $2`, [asOf, importBatchId]);
+  }
   return asOf ? deriveSnapshot(tx, asOf, importBatchId) : null;
 }

@@ -13,7 +13,7 @@ export async function deriveOrders(tx: Sql, asOf: string): Promise<void> {
      WHERE as_of = $1::date AND procedure_code = '${ORDER_CODE}' AND NOT has_not_performed`,
     [asOf],
   );
-  await tx.exec(`CREATE INDEX ON d_order_lines (member_id, d)`);
+  await tx.exec(`CREATE INDEX ON d_order_lines (member_id, d); ANALYZE d_order_lines;`);
   await tx.query(
     `CREATE TEMP TABLE d_orders ON COMMIT DROP AS
      SELECT o.order_id, 'ehr'::order_source AS source, o.member_id, o.order_date, o.status,
@@ -26,6 +26,7 @@ export async function deriveOrders(tx: Sql, asOf: string): Promise<void> {
      FROM ehr_orders o WHERE o.order_date <= $1::date`,
     [asOf],
   );
+  await tx.exec(`CREATE INDEX ON d_orders (member_id, order_date); ANALYZE d_orders;`);
   // Order lines near no live EHR order become orders of their own, clustered at 14 days.
   await tx.exec(`
     CREATE TEMP TABLE d_orphan_order_lines ON COMMIT DROP AS

@@ -13,6 +13,7 @@ export async function deriveStudies(tx: Sql, asOf: string): Promise<void> {
     [asOf],
   );
   await assignClusters(tx, "d_dxa_lines", STUDY_GAP_DAYS);
+  await tx.exec(`ANALYZE d_dxa_lines`);
   // A study's facts; the plan billed on its first line is the attribution fall-back for a
   // study with no active coverage (studies come from claims, like claim-sourced orders).
   await tx.query(

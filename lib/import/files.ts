@@ -21,6 +21,9 @@ export type FileSpec = {
   key: string[];
   /** Columns that must name a member or plan of this import or of the warehouse. */
   references: { column: string; kind: "member" | "plan" }[];
+  /** The columns as written to the warehouse table, when they differ from `columns` (plans
+   *  name a payer; the table holds its key). Such a file is always loaded through staging. */
+  tableColumns?: string[];
   /** A rule across cells of one row, checked after each cell is valid. */
   checkRow?: (row: Record<string, string | null>) => RowProblem | null;
 };
@@ -41,6 +44,7 @@ export const FILE_SPECS: readonly FileSpec[] = [
       { name: "product_line", required: true, parse: f.oneOf(PRODUCT_LINES, { caseInsensitive: true }), type: "product_line" },
     ],
     key: ["plan_id"],
+    tableColumns: ["plan_id", "payer_key", "plan_name", "product_line"],
     references: [],
   },
   {
@@ -126,4 +130,12 @@ export const FILE_NAMES = FILE_SPECS.map((s) => s.file);
 
 export function stageTable(spec: FileSpec): string {
   return `stage_${spec.table}`;
+}
+
+/** The provenance columns (db/schema/provenance.ts) that lead every loaded row. */
+export const PROVENANCE_COLUMNS = ["import_batch_id", "source_line"] as const;
+
+/** Columns of a COPY chunk from lib/import/read-file.ts, in order. */
+export function copyColumns(spec: FileSpec): string[] {
+  return [...PROVENANCE_COLUMNS, ...spec.columns.map((c) => c.name)];
 }

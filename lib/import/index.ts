@@ -4,22 +4,26 @@ import type { Sql } from "@/db/client";
 import type { ImportFileLog } from "@/db/schema";
 import { todayIso } from "../dates";
 import { rebuildDerivedFacts, type SnapshotSummary } from "../derive";
-import { FILE_NAMES, FILE_SPECS, type FileSpec } from "./files";
-import { checkStagedRows, createStagingTables, upsertStaged } from "./load";
+import { copyColumns, FILE_NAMES, FILE_SPECS, stageTable, type FileSpec } from "./files";
+import { checkLoadedRows, createStagingTables, suspendIndexesIfEmpty, upsertStaged, type LoadPath } from "./load";
 import { ProblemLog } from "./problems";
-import { stageFile } from "./stage-file";
+import { readImportFile, type FileDigest } from "./read-file";
 
 export type ImportOptions = {
   importedBy: string;
   now?: Date;
-  /** Tests only: called after staging, inside the open transaction (to kill the process there). */
+  /** Tests only: called after every file is loaded, inside the open transaction. */
   onStaged?: () => Promise<void>;
 };
+
+export type ImportTimings = { read: number; check: number; upsert: number; derive: number };
+
+export type ImportFileResult = ImportFileLog & { path: LoadPath | null };
 
 export type ImportResult = {
   batchId: number;
   ok: boolean;
-  files: ImportFileLog[];
+  files: ImportFileResult[];
   /** Formatted `file:line: column: value: reason`, the first 1,000. */
   problems: string[];
   problemCount: number;
@@ -29,21 +33,27 @@ export type ImportResult = {
   timings: ImportTimings;
 };
 
-export type ImportTimings = { parseAndStage: number; check: number; upsert: number; derive: number };
-
 class ImportRejected extends Error {}
 
-/** Imports a folder of CSV files (SPEC section 3) as one transaction: every row valid and
- *  loaded, derived facts rebuilt, import logged — or nothing written but the log of the
- *  rejection. */
+/**
+ * Imports a folder of CSV files (SPEC section 3) as one transaction: every row valid and
+ * loaded, derived facts rebuilt, import logged — or nothing written but the log of the
+ * rejection.
+ *
+ * Each file is read once, straight into its table by COPY, when all its keys are new (a first
+ * load, a monthly refresh): the table's primary key then proves there is no duplicate. Should
+ * a key exist already, that load is rolled back to a savepoint and the file is read again into
+ * a staging table, from which it is upserted with new/changed/unchanged counts.
+ */
 export async function importFolder(db: Sql, folder: string, options: ImportOptions): Promise<ImportResult> {
   const startedAt = options.now ?? new Date();
+  const ctx = { today: todayIso(startedAt) };
   const problems = new ProblemLog();
   const { specs, paths } = listImportFiles(folder, problems);
-  const files: ImportFileLog[] = [];
+  const files: ImportFileResult[] = [];
   const warnings: string[] = [];
   let snapshot: SnapshotSummary | null = null;
-  const timings: ImportTimings = { parseAndStage: 0, check: 0, upsert: 0, derive: 0 };
+  const timings: ImportTimings = { read: 0, check: 0, upsert: 0, derive: 0 };
   let phaseStart = performance.now();
   const endPhase = (phase: keyof ImportTimings) => {
     const now = performance.now();
@@ -56,19 +66,26 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
     // Even when the folder holds a stray file, the known files are still read, so that one
     // attempt reports every problem.
     const batchId = await db.transaction(async (tx) => {
+      const id = await logImport(tx, { options, startedAt, outcome: "running", files, problems, warnings });
       await createStagingTables(tx, specs);
+      const loaded = new Map<FileSpec, LoadPath>();
       for (const spec of specs) {
-        const staged = await stageFile(tx, spec, paths.get(spec.file)!, { today: todayIso(startedAt) }, problems);
-        warnings.push(...staged.warnings);
-        files.push({ file: spec.file, bytes: staged.bytes, sha256: staged.sha256, rows: staged.rows, new: 0, changed: 0, unchanged: 0 });
+        const file = paths.get(spec.file)!;
+        const { digest, path: loadPath } = await loadFile(tx, spec, file, id, ctx, problems);
+        loaded.set(spec, loadPath);
+        warnings.push(...digest.warnings);
+        const counts = loadPath === "direct" ? { new: digest.validRows, changed: 0, unchanged: 0 } : { new: 0, changed: 0, unchanged: 0 };
+        files.push({ file: spec.file, bytes: digest.bytes, sha256: digest.sha256, rows: digest.rows, ...counts, path: loadPath });
       }
-      endPhase("parseAndStage");
-      await checkStagedRows(tx, specs, problems);
+      endPhase("read");
+      await checkLoadedRows(tx, loaded, id, problems);
       endPhase("check");
       if (problems.count > 0) throw new ImportRejected();
       await options.onStaged?.();
-      for (const [i, spec] of specs.entries()) Object.assign(files[i]!, await upsertStaged(tx, spec));
-      const id = await logImport(tx, { options, startedAt, outcome: "succeeded", files, problems, warnings });
+      for (const [i, spec] of specs.entries()) {
+        if (loaded.get(spec) === "staged") Object.assign(files[i]!, await upsertStaged(tx, spec));
+      }
+      await logImport(tx, { options, startedAt, outcome: "succeeded", files, problems, warnings }, id);
       endPhase("upsert");
       snapshot = await rebuildDerivedFacts(tx, id);
       endPhase("derive");
@@ -80,11 +97,44 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
       problems.addFile(folder, `import failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     const outcome = error instanceof ImportRejected ? "rejected" : "failed";
-    // Nothing was written: the counts of an upsert that was rolled back would mislead.
-    for (const file of files) Object.assign(file, { new: 0, changed: 0, unchanged: 0 });
+    // Nothing was written: the counts of a load that was rolled back would mislead.
+    for (const file of files) Object.assign(file, { new: 0, changed: 0, unchanged: 0, path: null });
     const batchId = await logImport(db, { options, startedAt, outcome, files, problems, warnings });
     return { batchId, ok: false, files, problems: problems.messages, problemCount: problems.count, warnings, snapshot: null, timings };
   }
+}
+
+/** Reads one file into the warehouse: directly when it can, else into staging (see above). */
+async function loadFile(
+  tx: Sql,
+  spec: FileSpec,
+  file: string,
+  batchId: number,
+  ctx: { today: string },
+  problems: ProblemLog,
+): Promise<{ digest: FileDigest; path: LoadPath }> {
+  const columns = copyColumns(spec);
+  if (!spec.tableColumns) {
+    const mark = problems.checkpoint();
+    await tx.exec(`SAVEPOINT direct_load`);
+    try {
+      const rebuildIndexes = await suspendIndexesIfEmpty(tx, spec.table);
+      const digest = await readImportFile(spec, file, batchId, ctx, problems, (csv) => tx.copyCsv(spec.table, columns, csv));
+      await rebuildIndexes?.();
+      await tx.exec(`RELEASE SAVEPOINT direct_load`);
+      return { digest, path: "direct" };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await tx.exec(`ROLLBACK TO SAVEPOINT direct_load`);
+      problems.restore(mark);
+    }
+  }
+  const digest = await readImportFile(spec, file, batchId, ctx, problems, (csv) => tx.copyCsv(stageTable(spec), columns, csv));
+  return { digest, path: "staged" };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "23505";
 }
 
 /** The import files of a folder, in load order. Hidden files (.DS_Store, …) are skipped; any
@@ -116,33 +166,52 @@ function listImportFiles(folder: string, problems: ProblemLog): { specs: FileSpe
   return { specs: FILE_SPECS.filter((s) => paths.has(s.file)), paths };
 }
 
-async function logImport(
-  sql: Sql,
-  entry: {
-    options: ImportOptions;
-    startedAt: Date;
-    outcome: "succeeded" | "rejected" | "failed";
-    files: ImportFileLog[];
-    problems: ProblemLog;
-    warnings: string[];
-  },
-): Promise<number> {
-  const [row] = await sql.query<{ id: number }>(
-    `INSERT INTO import_batches (started_at, finished_at, imported_by, source, outcome, files, row_count,
-       error_count, errors, warnings)
-     VALUES ($1, now(), $2, $3, $4, $5::jsonb, $6, $7, $8::jsonb, $9::jsonb) RETURNING id`,
-    [
-      entry.startedAt.toISOString(),
-      entry.options.importedBy,
-      "folder",
-      entry.outcome,
-      JSON.stringify(entry.files),
-      entry.files.reduce((n, f) => n + f.rows, 0),
-      entry.problems.count,
-      JSON.stringify(entry.problems.messages),
-      JSON.stringify(entry.warnings),
-    ],
-  );
-  if (!row) throw new Error("import log insert returned no id");
+type LogEntry = {
+  options: ImportOptions;
+  startedAt: Date;
+  outcome: "running" | "succeeded" | "rejected" | "failed";
+  files: ImportFileLog[];
+  problems: ProblemLog;
+  warnings: string[];
+};
+
+/** Writes the import log row (SPEC section 3, "Recorded"); with `id`, completes that row. */
+async function logImport(sql: Sql, entry: LogEntry, id?: number): Promise<number> {
+  const files = entry.files.map(({ file, bytes, sha256, rows, new: created, changed, unchanged }) => ({
+    file,
+    bytes,
+    sha256,
+    rows,
+    new: created,
+    changed,
+    unchanged,
+  }));
+  const values = [
+    entry.startedAt.toISOString(),
+    entry.options.importedBy,
+    "folder",
+    entry.outcome,
+    JSON.stringify(files),
+    entry.files.reduce((n, f) => n + f.rows, 0),
+    entry.problems.count,
+    JSON.stringify(entry.problems.messages),
+    JSON.stringify(entry.warnings),
+  ];
+  const [row] =
+    id === undefined
+      ? await sql.query<{ id: number }>(
+          `INSERT INTO import_batches (started_at, finished_at, imported_by, source, outcome, files, row_count,
+             error_count, errors, warnings)
+           VALUES ($1, CASE WHEN $4::text = 'running' THEN NULL ELSE now() END, $2, $3, $4::import_outcome, $5::jsonb, $6, $7, $8::jsonb, $9::jsonb)
+           RETURNING id`,
+          values,
+        )
+      : await sql.query<{ id: number }>(
+          `UPDATE import_batches SET started_at = $1, finished_at = now(), imported_by = $2, source = $3,
+             outcome = $4::import_outcome, files = $5::jsonb, row_count = $6, error_count = $7, errors = $8::jsonb, warnings = $9::jsonb
+           WHERE id = $10 RETURNING id`,
+          [...values, id],
+        );
+  if (!row) throw new Error("import log write returned no id");
   return row.id;
 }

@@ -1,46 +1,95 @@
 import type { Sql } from "@/db/client";
-import { FILE_SPECS, stageTable, type FileSpec } from "./files";
+import { FILE_SPECS, PROVENANCE_COLUMNS, stageTable, type FileSpec } from "./files";
 import type { ProblemLog } from "./problems";
 
 export type RowCounts = { new: number; changed: number; unchanged: number };
+
+/** How a file reached its table: straight into it (every key new) or through staging. */
+export type LoadPath = "direct" | "staged";
+
+const quoted = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(", ");
 
 /** Staging tables live for the import's transaction only. */
 export async function createStagingTables(sql: Sql, specs: readonly FileSpec[] = FILE_SPECS): Promise<void> {
   for (const spec of specs) {
     const columns = spec.columns.map((c) => `"${c.name}" ${c.type}`).join(", ");
-    await sql.exec(`CREATE TEMP TABLE ${stageTable(spec)} (line integer NOT NULL, ${columns}) ON COMMIT DROP`);
+    await sql.exec(
+      `CREATE TEMP TABLE ${stageTable(spec)} (import_batch_id integer NOT NULL, source_line integer NOT NULL, ${columns}) ON COMMIT DROP`,
+    );
   }
 }
 
-/** The rules that need more than one row: keys repeated within the import, and references to
- *  members and plans that are neither in this import nor already loaded. */
-export async function checkStagedRows(sql: Sql, staged: readonly FileSpec[], problems: ProblemLog): Promise<void> {
-  for (const spec of staged) {
-    await reportDuplicateKeys(sql, spec, problems);
+/** The rules that need more than one row: keys repeated within the import (staged files; a
+ *  directly loaded file has none, its primary key saw to that), and references to members
+ *  and plans that are neither in this import nor already loaded. */
+export async function checkLoadedRows(
+  sql: Sql,
+  loaded: ReadonlyMap<FileSpec, LoadPath>,
+  batchId: number,
+  problems: ProblemLog,
+): Promise<void> {
+  for (const [spec, path] of loaded) {
+    if (path === "staged") await reportDuplicateKeys(sql, spec, problems);
   }
-  const stagedTables = new Set(staged.map((s) => s.table));
-  for (const spec of staged) {
-    for (const ref of spec.references) {
+  const staged = new Set([...loaded].filter(([, path]) => path === "staged").map(([spec]) => spec.table));
+  for (const [spec, path] of loaded) {
+    if (spec.references.length === 0) continue;
+    // Rows of this import: in staging, or in the table itself marked with this batch. One
+    // pass with hash joins per file, whatever the number of references.
+    const rows = path === "staged" ? stageTable(spec) : `(SELECT * FROM ${spec.table} WHERE import_batch_id = ${batchId})`;
+    const joins = spec.references.map((ref, i) => {
       const [table, column] = ref.kind === "member" ? ["members", "member_id"] : ["plans", "plan_id"];
-      const inImport = stagedTables.has(table) ? `OR EXISTS (SELECT 1 FROM stage_${table} i WHERE i.${column} = s."${ref.column}")` : "";
-      const rows = await sql.query<{ line: number; value: string }>(
-        `SELECT s.line, s."${ref.column}" AS value FROM ${stageTable(spec)} s
-         WHERE NOT (EXISTS (SELECT 1 FROM ${table} w WHERE w.${column} = s."${ref.column}") ${inImport})
-         ORDER BY s.line LIMIT 1000`,
-      );
-      const what = ref.kind === "member" ? "members.csv" : "plans.csv";
-      for (const r of rows) {
-        problems.add(spec.file, r.line, ref.column, r.value, `unknown ${ref.kind}: not in ${what} of this import nor already loaded`);
-      }
+      const known = staged.has(table)
+        ? `(SELECT ${column} FROM ${table} UNION SELECT ${column} FROM stage_${table})`
+        : table;
+      return `LEFT JOIN ${known} k${i} ON k${i}.${column} = s."${ref.column}"`;
+    });
+    const missing = await sql.query<Record<string, string | number | null>>(
+      `SELECT s.source_line AS line, ${spec.references.map((ref, i) => `s."${ref.column}" AS v${i}, k${i}.${ref.kind}_id AS k${i}`).join(", ")}
+       FROM ${rows} s ${joins.join(" ")}
+       WHERE ${spec.references.map((_, i) => `k${i}.${spec.references[i]!.kind}_id IS NULL`).join(" OR ")}
+       ORDER BY s.source_line LIMIT 1000`,
+    );
+    for (const r of missing) {
+      spec.references.forEach((ref, i) => {
+        if (r[`k${i}`] !== null) return;
+        const where = ref.kind === "member" ? "members.csv" : "plans.csv";
+        problems.add(spec.file, Number(r.line), ref.column, String(r[`v${i}`]), `unknown ${ref.kind}: not in ${where} of this import nor already loaded`);
+      });
     }
   }
 }
 
+/** A load into an empty table builds its indexes once, after the COPY (one sort each) rather
+ *  than row by row: the first load of millions of claim lines is several times faster. Returns
+ *  the rebuild, or null when the table holds rows and keeps its indexes. A duplicate key then
+ *  surfaces when the primary key is rebuilt, as the same unique violation as during a COPY. */
+export async function suspendIndexesIfEmpty(sql: Sql, table: string): Promise<(() => Promise<void>) | null> {
+  const [any] = await sql.query(`SELECT 1 FROM ${table} LIMIT 1`);
+  if (any) return null;
+  const constraints = await sql.query<{ name: string; def: string }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
+     WHERE conrelid = $1::regclass AND contype IN ('p', 'u')`,
+    [table],
+  );
+  const indexes = await sql.query<{ name: string; def: string }>(
+    `SELECT indexname AS name, indexdef AS def FROM pg_indexes
+     WHERE schemaname = current_schema() AND tablename = $1 AND indexname <> ALL ($2::text[])`,
+    [table, constraints.map((c) => c.name)],
+  );
+  for (const c of constraints) await sql.exec(`ALTER TABLE ${table} DROP CONSTRAINT "${c.name}"`);
+  for (const i of indexes) await sql.exec(`DROP INDEX "${i.name}"`);
+  return async () => {
+    for (const c of constraints) await sql.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${c.def}`);
+    for (const i of indexes) await sql.exec(i.def);
+  };
+}
+
 async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLog): Promise<void> {
-  const key = spec.key.map((k) => `"${k}"`).join(", ");
+  const key = quoted(spec.key);
   const rows = await sql.query<{ line: number; first_line: number; key_value: string }>(
     `SELECT line, first_line, key_value FROM (
-       SELECT line, min(line) OVER w AS first_line, concat_ws(' / ', ${key}) AS key_value
+       SELECT source_line AS line, min(source_line) OVER w AS first_line, concat_ws(' / ', ${key}) AS key_value
        FROM ${stageTable(spec)} WINDOW w AS (PARTITION BY ${key})
      ) d WHERE line <> first_line ORDER BY line LIMIT 1000`,
   );
@@ -50,38 +99,39 @@ async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLo
 }
 
 /** Plans name their payer by display name or key, in any case and spacing ("BCBS",
- *  "Blue Cross Blue Shield", "UnitedHealthcare"); any other name becomes a payer of its own. */
+ *  "Blue Cross Blue Shield", "UnitedHealthcare"); any other name becomes a payer of its own,
+ *  keyed by the slug of its name and listed after the five. */
 async function resolvePayers(sql: Sql): Promise<void> {
   const compact = (expr: string) => `regexp_replace(lower(${expr}), '[^a-z0-9]', '', 'g')`;
+  const slug = (expr: string) => `trim(both '-' from regexp_replace(lower(${expr}), '[^a-z0-9]+', '-', 'g'))`;
   await sql.exec(`
     ALTER TABLE stage_plans ADD COLUMN payer_key text;
     UPDATE stage_plans s SET payer_key = p.key FROM payers p
       WHERE ${compact("s.payer")} IN (${compact("p.key")}, ${compact("p.display_name")});
     INSERT INTO payers (key, display_name, sort_order, listed)
-      SELECT DISTINCT ON (slug) slug, payer, 100, false FROM (
-        SELECT trim(both '-' from regexp_replace(lower(payer), '[^a-z0-9]+', '-', 'g')) AS slug, payer
-        FROM stage_plans WHERE payer_key IS NULL
-      ) n ORDER BY slug, payer
+      SELECT DISTINCT ON (${slug("payer")}) ${slug("payer")}, payer, 100, false
+      FROM stage_plans WHERE payer_key IS NULL
+      ORDER BY ${slug("payer")}, payer
       ON CONFLICT (key) DO NOTHING;
-    UPDATE stage_plans s SET payer_key = trim(both '-' from regexp_replace(lower(s.payer), '[^a-z0-9]+', '-', 'g'))
-      WHERE payer_key IS NULL;
+    UPDATE stage_plans SET payer_key = ${slug("payer")} WHERE payer_key IS NULL;
   `);
 }
 
-/** Upserts one staged file by its natural key and counts new, changed and unchanged rows. */
+/** Upserts one staged file by its natural key and counts new, changed and unchanged rows.
+ *  An unchanged row keeps its provenance; a changed one takes this import's. */
 export async function upsertStaged(sql: Sql, spec: FileSpec): Promise<RowCounts> {
   if (spec.table === "plans") await resolvePayers(sql);
-  const columns = spec.table === "plans" ? ["plan_id", "payer_key", "plan_name", "product_line"] : spec.columns.map((c) => c.name);
-  const list = columns.map((c) => `"${c}"`).join(", ");
-  const nonKey = columns.filter((c) => !spec.key.includes(c));
+  const values = spec.tableColumns ?? spec.columns.map((c) => c.name);
+  const all = quoted([...PROVENANCE_COLUMNS, ...values]);
+  const nonKey = values.filter((c) => !spec.key.includes(c));
   const target = spec.table;
   // `xmax = 0` marks a freshly inserted row; an updated one has the updating transaction's id.
   // Rows whose values did not change are skipped by the WHERE and so are not returned at all.
   const [counts] = await sql.query<{ new: number; changed: number; staged: number }>(`
     WITH written AS (
-      INSERT INTO ${target} (${list}) SELECT ${list} FROM ${stageTable(spec)}
-      ON CONFLICT (${spec.key.map((k) => `"${k}"`).join(", ")}) DO UPDATE
-        SET ${nonKey.map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}
+      INSERT INTO ${target} (${all}) SELECT ${all} FROM ${stageTable(spec)}
+      ON CONFLICT (${quoted(spec.key)}) DO UPDATE
+        SET ${[...PROVENANCE_COLUMNS, ...nonKey].map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}
         WHERE (${nonKey.map((c) => `${target}."${c}"`).join(", ")}) IS DISTINCT FROM (${nonKey.map((c) => `EXCLUDED."${c}"`).join(", ")})
       RETURNING (xmax = 0) AS inserted
     )

@@ -19,6 +19,16 @@ export class ProblemLog {
     this.add(file, 1, column, value, reason);
   }
 
+  /** Marks the log so that a file read twice (see lib/import/index.ts) reports once. */
+  checkpoint(): { count: number; kept: number } {
+    return { count: this.count, kept: this.messages.length };
+  }
+
+  restore(mark: { count: number; kept: number }): void {
+    this.count = mark.count;
+    this.messages.length = mark.kept;
+  }
+
   get truncated(): number {
     return this.count - this.messages.length;
   }

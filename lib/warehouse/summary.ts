@@ -22,7 +22,7 @@ export async function getWarehouseSummary(db: Sql, viewer: Viewer): Promise<Ware
            (SELECT count(*) FROM plans)::int AS plans,
            (SELECT count(*) FROM ehr_orders)::int AS "ehrOrders",
            (SELECT count(*) FROM claim_lines)::int AS "claimLines",
-           (SELECT max(received_date) FROM claim_lines) AS "asOf"`);
+           (SELECT data_as_of FROM import_batches WHERE outcome = 'succeeded' ORDER BY id DESC LIMIT 1) AS "asOf"`);
   // Members counted by the plan of any coverage span (a member may be under several payers).
   const payers = await db.query<PayerPlans>(
     `SELECT p.key AS "payerKey", p.display_name AS "payerName",
