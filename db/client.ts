@@ -118,8 +118,21 @@ function postgresSql(client: postgres.Sql | postgres.TransactionSql, begin: Sql[
     },
     async copyCsv(table, columns, csv) {
       if (csv.length === 0) return;
-      const writable = await client.unsafe(copyStatement(table, columns, "STDIN")).writable();
-      await pipeline(Readable.from([csv]), writable as Writable);
+      const query = client.unsafe(copyStatement(table, columns, "STDIN"));
+      // postgres.js settles a COPY's query when the server asks for data, so an error the server
+      // reports at the end (a duplicate key) reaches neither the query nor the stream, and the
+      // stream never finishes. Its reject is still called: catch the error there.
+      const settlers = query as unknown as { reject: (error: Error) => void };
+      const failure = new Promise<never>((_, reject) => {
+        const settle = settlers.reject;
+        settlers.reject = (error: Error) => {
+          reject(error);
+          return settle(error);
+        };
+      });
+      failure.catch(() => {}); // raced below; unobserved when the COPY succeeds
+      const writable = await Promise.race([query.writable(), failure]);
+      await Promise.race([pipeline(Readable.from([csv]), writable as Writable), failure]);
     },
     transaction: begin,
   };

@@ -82,7 +82,11 @@ export const modifiers: FieldParser = (raw) => {
 // optional dot after the third. Stored upper case without the dot (`s52.501a` → `S52501A`).
 const ICD10 = /^[A-Z][0-9][A-Z0-9](\.?[A-Z0-9]{1,4})?$/;
 
+const ICD10_LIST = /^[A-Za-z][0-9][A-Za-z0-9](\.?[A-Za-z0-9]{1,4})?(;[A-Za-z][0-9][A-Za-z0-9](\.?[A-Za-z0-9]{1,4})?){0,11}$/;
+
 export const diagnosisCodes: FieldParser = (raw) => {
+  // The usual form, checked and normalised without splitting into an array.
+  if (ICD10_LIST.test(raw)) return `{${raw.toUpperCase().replaceAll(".", "").replaceAll(";", ",")}}`;
   const list = raw.split(";").map((c) => c.trim().toUpperCase());
   if (list.length > 12) return new Invalid("at most 12 diagnosis codes");
   const bad = list.find((c) => !ICD10.test(c));

@@ -9,6 +9,9 @@ export type LoadPath = "direct" | "staged";
 
 const quoted = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(", ");
 
+// Cross-row checks list the first problems and count the rest (`count(*) OVER ()`).
+const LISTED = 1000;
+
 /** Staging tables live for the import's transaction only. */
 export async function createStagingTables(sql: Sql, specs: readonly FileSpec[] = FILE_SPECS): Promise<void> {
   for (const spec of specs) {
@@ -45,18 +48,24 @@ export async function checkLoadedRows(
       return `LEFT JOIN ${known} k${i} ON k${i}.${column} = s."${ref.column}"`;
     });
     const missing = await sql.query<Record<string, string | number | null>>(
-      `SELECT s.source_line AS line, ${spec.references.map((ref, i) => `s."${ref.column}" AS v${i}, k${i}.${ref.kind}_id AS k${i}`).join(", ")}
+      `SELECT s.source_line AS line, ${spec.references
+        .map((ref, i) => `s."${ref.column}" AS v${i}, k${i}.${ref.kind}_id AS k${i}, sum((k${i}.${ref.kind}_id IS NULL)::int) OVER () AS missing${i}`)
+        .join(", ")}
        FROM ${rows} s ${joins.join(" ")}
        WHERE ${spec.references.map((_, i) => `k${i}.${spec.references[i]!.kind}_id IS NULL`).join(" OR ")}
-       ORDER BY s.source_line LIMIT 1000`,
+       ORDER BY s.source_line LIMIT ${LISTED}`,
     );
+    let listed = 0;
     for (const r of missing) {
       spec.references.forEach((ref, i) => {
         if (r[`k${i}`] !== null) return;
+        listed++;
         const where = ref.kind === "member" ? "members.csv" : "plans.csv";
         problems.add(spec.file, Number(r.line), ref.column, String(r[`v${i}`]), `unknown ${ref.kind}: not in ${where} of this import nor already loaded`);
       });
     }
+    const found = spec.references.reduce((n, _, i) => n + Number(missing[0]?.[`missing${i}`] ?? 0), 0);
+    if (found > listed) problems.addUnlisted(found - listed);
   }
 }
 
@@ -87,15 +96,17 @@ export async function suspendIndexesIfEmpty(sql: Sql, table: string): Promise<((
 
 async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLog): Promise<void> {
   const key = quoted(spec.key);
-  const rows = await sql.query<{ line: number; first_line: number; key_value: string }>(
-    `SELECT line, first_line, key_value FROM (
+  const rows = await sql.query<{ line: number; first_line: number; key_value: string; total: number }>(
+    `SELECT line, first_line, key_value, count(*) OVER () AS total FROM (
        SELECT source_line AS line, min(source_line) OVER w AS first_line, concat_ws(' / ', ${key}) AS key_value
        FROM ${stageTable(spec)} WINDOW w AS (PARTITION BY ${key})
-     ) d WHERE line <> first_line ORDER BY line LIMIT 1000`,
+     ) d WHERE line <> first_line ORDER BY line LIMIT ${LISTED}`,
   );
   for (const r of rows) {
     problems.add(spec.file, r.line, spec.key.join("+"), r.key_value, `duplicate key: the same as line ${r.first_line}`);
   }
+  const total = Number(rows[0]?.total ?? 0);
+  if (total > rows.length) problems.addUnlisted(total - rows.length);
 }
 
 /** Plans name their payer by display name or key, in any case and spacing ("BCBS",

@@ -14,6 +14,11 @@ export class ProblemLog {
     }
   }
 
+  /** Problems found by a query that listed only the first of them: counted, not listed. */
+  addUnlisted(count: number): void {
+    this.count += count;
+  }
+
   /** A problem of the file as a whole (line 0 would be misleading, so line 1, the header). */
   addFile(file: string, reason: string, column = "-", value = ""): void {
     this.add(file, 1, column, value, reason);

@@ -101,6 +101,8 @@ export async function readImportFile(
     });
     Papa.parse<string[]>(text as unknown as NodeJS.ReadableStream, {
       header: false,
+      // SPEC section 3: comma separated. Never guessed: a guess fails on short or sparse files.
+      delimiter: ",",
       skipEmptyLines: false,
       step: (result, parser) => {
         if (failed) return;
@@ -186,7 +188,8 @@ function validateRow(
   problems: ProblemLog,
 ): string | null {
   let valid = true;
-  let out = "";
+  const out = scratch;
+  out.length = spec.columns.length;
   const cells: (string | null)[] | null = spec.checkRow ? [] : null;
   for (let i = 0; i < spec.columns.length; i++) {
     const column = spec.columns[i]!;
@@ -209,7 +212,7 @@ function validateRow(
       value = result;
     }
     cells?.push(value);
-    out += i === 0 ? csvCell(value) : `,${csvCell(value)}`;
+    out[i] = csvCell(value);
   }
   if (!valid) return null;
   if (cells && spec.checkRow) {
@@ -219,8 +222,11 @@ function validateRow(
       return null;
     }
   }
-  return out;
+  return out.join(",");
 }
+
+// Reused for every row: one array for the whole file instead of one per row.
+const scratch: string[] = [];
 
 // COPY … WITH (FORMAT csv): an unquoted empty cell is NULL; quote anything else that needs it.
 function csvCell(value: string | null): string {
