@@ -170,22 +170,14 @@ type LogEntry = {
   options: ImportOptions;
   startedAt: Date;
   outcome: "running" | "succeeded" | "rejected" | "failed";
-  files: ImportFileLog[];
+  files: readonly (ImportFileLog & { path?: LoadPath | null })[];
   problems: ProblemLog;
   warnings: string[];
 };
 
 /** Writes the import log row (SPEC section 3, "Recorded"); with `id`, completes that row. */
 async function logImport(sql: Sql, entry: LogEntry, id?: number): Promise<number> {
-  const files = entry.files.map(({ file, bytes, sha256, rows, new: created, changed, unchanged }) => ({
-    file,
-    bytes,
-    sha256,
-    rows,
-    new: created,
-    changed,
-    unchanged,
-  }));
+  const files: ImportFileLog[] = entry.files.map(({ path: _loadPath, ...log }) => log);
   const values = [
     entry.startedAt.toISOString(),
     entry.options.importedBy,
