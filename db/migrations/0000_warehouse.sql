@@ -89,6 +89,15 @@ CREATE TABLE "import_batches" (
 	"warnings" jsonb NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "claims_lag" (
+	"as_of" date NOT NULL,
+	"payer_key" text NOT NULL,
+	"lines" integer NOT NULL,
+	"median_days" double precision NOT NULL,
+	"p90_days" double precision NOT NULL,
+	CONSTRAINT "claims_lag_as_of_payer_key_pk" PRIMARY KEY("as_of","payer_key")
+);
+--> statement-breakpoint
 CREATE TABLE "derived_snapshots" (
 	"as_of" date PRIMARY KEY NOT NULL,
 	"built_at" timestamp with time zone NOT NULL,

@@ -1,6 +1,7 @@
 import {
   boolean,
   date,
+  doublePrecision,
   index,
   integer,
   pgTable,
@@ -119,4 +120,19 @@ export const fractureEpisodes = pgTable(
     // post_fracture filters a snapshot by episode-date period.
     index("fracture_episodes_period_idx").on(t.asOf, t.episodeDate),
   ],
+);
+
+// Claims lag by payer (received date − service date of original submissions received in the 12
+// months up to the as-of date), for data completeness and provisional months (SPEC section 5).
+// payer_key 'all' holds the figures over every payer.
+export const claimsLag = pgTable(
+  "claims_lag",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    payerKey: text("payer_key").notNull(),
+    lines: integer("lines").notNull(),
+    medianDays: doublePrecision("median_days").notNull(),
+    p90Days: doublePrecision("p90_days").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.asOf, t.payerKey] })],
 );

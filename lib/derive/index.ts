@@ -1,10 +1,11 @@
 import type { Sql } from "@/db/client";
+import { deriveClaimsLag } from "./claims-lag";
 import { deriveEffectiveLines } from "./effective-lines";
 import { deriveFractureEpisodes } from "./fractures";
 import { deriveOrders } from "./orders";
 import { deriveStudies } from "./studies";
 
-const DERIVED_TABLES = ["effective_lines", "dxa_studies", "order_facts", "fracture_episodes"] as const;
+const DERIVED_TABLES = ["effective_lines", "dxa_studies", "order_facts", "fracture_episodes", "claims_lag"] as const;
 
 export type SnapshotSummary = {
   asOf: string;
@@ -41,6 +42,7 @@ export async function deriveSnapshot(tx: Sql, asOf: string, importBatchId: numbe
   await deriveStudies(tx, asOf);
   await deriveOrders(tx, asOf);
   await deriveFractureEpisodes(tx, asOf);
+  await deriveClaimsLag(tx, asOf);
   await dropWorkTables(tx);
   const [counts] = await tx.query<Omit<SnapshotSummary, "asOf">>(
     `SELECT

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countMeasureByPayer } from "@/lib/measures/counts";
+import { countMeasureByPayer } from "../support/measure-counts";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture, type FixtureRow } from "../support/fixture-folder";
 

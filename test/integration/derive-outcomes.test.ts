@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countMeasureByPayer, type MeasureKey } from "@/lib/measures/counts";
+import type { MeasureKey } from "@/lib/measures";
+import { countMeasureByPayer } from "../support/measure-counts";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture, type FixtureRow } from "../support/fixture-folder";
 

@@ -1,0 +1,85 @@
+import type { CountVisibility } from "../stats/suppression";
+
+export const MEASURE_KEYS = [
+  "order_follow_up",
+  "result_documented",
+  "order_capture",
+  "screening_ordering",
+  "post_fracture",
+] as const;
+export type MeasureKey = (typeof MEASURE_KEYS)[number];
+
+export const WINDOWS = [30, 60, 90, 180] as const;
+export type FollowUpWindow = (typeof WINDOWS)[number];
+
+export const GROUP_BYS = ["payer", "plan", "product_line", "month"] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+export const PRODUCT_LINES = ["commercial", "medicare_advantage", "medicare_ffs", "medicaid", "other"] as const;
+export type ProductLine = (typeof PRODUCT_LINES)[number];
+
+/** One question to the measure engine. Periods are closed calendar-date intervals. */
+export type MeasureQuery = {
+  measure: MeasureKey;
+  from: string;
+  to: string;
+  window: FollowUpWindow;
+  /** The snapshot read (lib/measures/snapshot.ts resolves a requested date to one). */
+  asOf: string;
+  groupBy: GroupBy;
+  /** Restrictions; empty or absent = all. */
+  payers?: readonly string[];
+  plans?: readonly string[];
+  productLines?: readonly ProductLine[];
+};
+
+export type MeasureFlag = "low_volume" | "suppressed" | "provisional" | "not_available";
+
+/** The dimensions of a row; `null` where the row is not grouped on it (the CSV's `All`).
+ *  Orders and episodes without a plan are under payer `unknown` with plan and product line
+ *  `null` and `unattributed` true. */
+export type MeasureGroup = {
+  payerKey: string | null;
+  payerName: string | null;
+  planId: string | null;
+  planName: string | null;
+  productLine: string | null;
+  month: string | null;
+  unattributed: boolean;
+};
+
+export type MeasureRow = MeasureGroup & {
+  denominator: number;
+  numerator: number;
+  pending: number;
+  /** x / n; null when n = 0 ("not available", never 0%). */
+  rate: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  flags: MeasureFlag[];
+};
+
+export type MeasureResult = {
+  query: MeasureQuery;
+  rows: MeasureRow[];
+  total: MeasureRow;
+};
+
+/** A row as a viewer may see it once suppression has run: hidden counts and rates are null,
+ *  with the reason kept for display (`<11`, `≥11`). */
+export type ReportableRow = Omit<MeasureRow, "denominator" | "numerator" | "pending" | "rate" | "ciLow" | "ciHigh"> & {
+  denominator: number | null;
+  numerator: number | null;
+  pending: number | null;
+  rate: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  visibility: Record<"denominator" | "numerator" | "pending", CountVisibility> & { rateHidden: boolean };
+};
+
+export type ReportableResult = {
+  query: MeasureQuery;
+  suppressed: boolean;
+  rows: ReportableRow[];
+  total: ReportableRow;
+};
