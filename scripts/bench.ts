@@ -1,77 +1,137 @@
-// npm run bench -- [--members N] [--seed S]: the benchmark of SPEC section 9 on PostgreSQL
-// (DATABASE_URL's server, else the local one at 127.0.0.1:5432, in a database of its own).
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+// npm run bench -- [--members N] [--seed S] [--engines postgres,pglite]: the benchmark of SPEC
+// section 9. PostgreSQL is DATABASE_URL's server, else the local one at 127.0.0.1:5432, in a
+// database of its own; PGlite runs in a temporary directory.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { openDatabase, type Database } from "@/db/client";
+import { LOCAL_VIEWER } from "@/lib/access";
+import { duckdbFollowUp } from "@/lib/bench/duckdb-follow-up";
 import { timePlainCopy } from "@/lib/bench/plain-copy";
 import { rebuildDerivedFacts } from "@/lib/derive";
 import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
+import { computeMeasure, MEASURE_KEYS, resolveSnapshot, type GroupBy } from "@/lib/measures";
+import { addMonths, lastDayOfMonth, monthOf } from "@/lib/months";
 
 const SERVER_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const BENCH_DB = "dxa_bench";
+const RUNS = 7;
 
 type Row = [figure: string, value: string, note: string];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { members: { type: "string", default: "200000" }, seed: { type: "string", default: "1" } } });
+  const { values } = parseArgs({
+    options: {
+      members: { type: "string", default: "200000" },
+      seed: { type: "string", default: "1" },
+      engines: { type: "string", default: "postgres,pglite" },
+    },
+  });
   const members = Number(values.members);
   const seed = Number(values.seed);
-  const rows: Row[] = [];
-
+  const engines = values.engines!.split(",");
   const folder = await dataset(members, seed);
-  const claimsOnly = path.join(folder, "claims-only");
-  const reference = path.join(folder, "reference");
-  const databaseUrl = await freshBenchDatabase();
-  const db = await openDatabase({ databaseUrl });
-  try {
-    const refResult = await timed(() => importFolder(db, reference, { importedBy: "bench" }));
-    rows.push(["import of plans, members, coverage, orders", `${refResult.seconds.toFixed(1)} s`, `${sumRows(refResult.value)} rows`]);
+  const sections: [string, Row[]][] = [];
 
-    const claims = await timed(() => importFolder(db, claimsOnly, { importedBy: "bench" }));
-    if (!claims.value.ok) throw new Error(claims.value.problems.join("\n"));
-    const lines = claims.value.files[0]!.rows;
-    const t = claims.value.timings;
-    const importSeconds = (t.read + t.check + t.upsert) / 1000;
-    const copySeconds = await timePlainCopy(databaseUrl, path.join(claimsOnly, "claim_lines.csv"));
-    rows.push(["claim lines", String(lines), ""]);
-    rows.push([
-      "import of claim lines (read, validate, load, check, upsert)",
-      `${rate(lines, importSeconds)} lines/s`,
-      `${importSeconds.toFixed(1)} s = read ${(t.read / 1000).toFixed(1)} s, checks ${(t.check / 1000).toFixed(1)} s, upsert ${(t.upsert / 1000).toFixed(1)} s`,
-    ]);
-    rows.push(["plain COPY of the same file into a bare table", `${rate(lines, copySeconds)} lines/s`, `${copySeconds.toFixed(1)} s`]);
-    rows.push(["import speed / plain COPY speed", `${Math.round((100 * copySeconds) / importSeconds)}%`, "target ≥ 50%"]);
-    rows.push(["derived facts rebuilt within that import", `${(t.derive / 1000).toFixed(1)} s`, snapshotNote(claims.value.snapshot)]);
-
-    const rebuild = await timed(() => db.transaction((tx) => rebuildDerivedFacts(tx)));
-    rows.push(["derived facts rebuild on its own", `${rebuild.seconds.toFixed(1)} s`, "target ≤ 60 s at full size"]);
-  } finally {
-    await db.close();
+  if (engines.includes("postgres")) {
+    const databaseUrl = await freshBenchDatabase();
+    const db = await openDatabase({ databaseUrl });
+    try {
+      sections.push(["PostgreSQL: import and derivation", await benchImport(db, folder, databaseUrl)]);
+      sections.push(["PostgreSQL: measures (p50 of 7 runs, 12 months, all payers)", await benchMeasures(db, folder)]);
+    } finally {
+      await db.close();
+    }
   }
-  print(members, seed, rows);
+  if (engines.includes("pglite")) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dxa-bench-pglite-"));
+    const db = await openDatabase({ dataDir: path.join(dir, "pglite") });
+    try {
+      sections.push(["PGlite: import and derivation", await benchImport(db, folder, null)]);
+      sections.push(["PGlite: measures (p50 of 7 runs, 12 months, all payers)", await benchMeasures(db, folder)]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  print(members, seed, sections);
 }
 
-/** The generated data set, split into a reference import and a claims-only refresh; kept in
- *  bench-data/ between runs because the same seed gives the same files. */
+async function benchImport(db: Database, folder: string, databaseUrl: string | null): Promise<Row[]> {
+  const rows: Row[] = [];
+  progress(`${db.engine}: importing plans, members, coverage, orders`);
+  const reference = await timed(() => importFolder(db, path.join(folder, "reference"), { importedBy: "bench" }));
+  rows.push(["import of plans, members, coverage, orders", `${reference.seconds.toFixed(1)} s`, `${sumRows(reference.value)} rows`]);
+
+  progress(`${db.engine}: importing claim lines`);
+  const claims = await timed(() => importFolder(db, path.join(folder, "claims-only"), { importedBy: "bench" }));
+  if (!claims.value.ok) throw new Error(claims.value.problems.join("\n"));
+  const lines = claims.value.files[0]!.rows;
+  const t = claims.value.timings;
+  const importSeconds = (t.read + t.check + t.upsert) / 1000;
+  rows.push(["claim lines", String(lines), ""]);
+  rows.push([
+    "import of claim lines (read, validate, load, check)",
+    `${rate(lines, importSeconds)} lines/s`,
+    `${importSeconds.toFixed(1)} s = read and load ${(t.read / 1000).toFixed(1)} s, checks ${(t.check / 1000).toFixed(1)} s, upsert ${(t.upsert / 1000).toFixed(1)} s`,
+  ]);
+  if (databaseUrl) {
+    const copySeconds = await timePlainCopy(databaseUrl, path.join(folder, "claims-only", "claim_lines.csv"));
+    rows.push(["plain COPY of the same file into a bare table", `${rate(lines, copySeconds)} lines/s`, `${copySeconds.toFixed(1)} s`]);
+    rows.push(["import speed / plain COPY speed", `${Math.round((100 * copySeconds) / importSeconds)}%`, "target ≥ 50%"]);
+  }
+  rows.push(["derived facts rebuilt within that import", `${(t.derive / 1000).toFixed(1)} s`, snapshotNote(claims.value.snapshot)]);
+  const rebuild = await timed(() => db.transaction((tx) => rebuildDerivedFacts(tx)));
+  rows.push(["derived facts rebuild on its own", `${rebuild.seconds.toFixed(1)} s`, "target ≤ 60 s at full size"]);
+  return rows;
+}
+
+/** Each measure by payer and by month over the last 12 complete months, as the overview asks
+ *  for them; and the follow-up rate beside DuckDB computing it from the raw files. */
+async function benchMeasures(db: Database, folder: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const asOf = (await resolveSnapshot(db))!;
+  const to = lastDayOfMonth(addMonths(monthOf(asOf), -1));
+  const from = `${addMonths(monthOf(to), -11)}-01`;
+  for (const groupBy of ["payer", "month"] as GroupBy[]) {
+    for (const measure of MEASURE_KEYS) {
+      const query = { measure, from, to, window: 90 as const, asOf, groupBy };
+      progress(`${db.engine}: ${measure} by ${groupBy}`);
+      const p50 = await medianSeconds(() => computeMeasure(db, LOCAL_VIEWER, query));
+      rows.push([`${measure} by ${groupBy}`, `${(p50 * 1000).toFixed(0)} ms`, ""]);
+    }
+  }
+  const ours = await computeMeasure(db, LOCAL_VIEWER, { measure: "order_follow_up", from, to, window: 90, asOf, groupBy: "payer" });
+  progress("DuckDB: follow-up rate from the raw files");
+  const duck = await timed(() => duckdbFollowUp(path.join(folder, "all-files"), from, to, 90));
+  const same = duck.value.denominator === ours.total.denominator && duck.value.numerator === ours.total.numerator && duck.value.pending === ours.total.pending;
+  rows.push([
+    "DuckDB: follow-up rate from the raw CSV files",
+    `${(duck.seconds * 1000).toFixed(0)} ms`,
+    `${duck.value.numerator}/${duck.value.denominator}, pending ${duck.value.pending}: ${same ? "same counts as the warehouse" : `DIFFERS from the warehouse (${ours.total.numerator}/${ours.total.denominator}, pending ${ours.total.pending})`}`,
+  ]);
+  return rows;
+}
+
+/** The generated data set, split into a reference import and a claims-only refresh, with a
+ *  folder of links to all five files for DuckDB; kept in bench-data/ between runs because the
+ *  same seed gives the same files. */
 async function dataset(members: number, seed: number): Promise<string> {
   const folder = path.join(process.cwd(), "bench-data", `m${members}-s${seed}`);
-  if (!existsSync(path.join(folder, "claims-only", "claim_lines.csv"))) {
+  if (!existsSync(path.join(folder, "claims-only", "claim_lines.csv")) || !existsSync(path.join(folder, "all-files", "claim_lines.csv"))) {
     rmSync(folder, { recursive: true, force: true });
-    const all = path.join(folder, "all");
     const started = performance.now();
-    await generateDataset({ members, seed, outDir: all });
+    await generateDataset({ members, seed, outDir: path.join(folder, "all-files") });
     console.error(`generated ${members} members in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     mkdirSync(path.join(folder, "reference"), { recursive: true });
     mkdirSync(path.join(folder, "claims-only"), { recursive: true });
     for (const file of ["plans.csv", "members.csv", "coverage.csv", "orders.csv"]) {
-      cpSync(path.join(all, file), path.join(folder, "reference", file));
+      cpSync(path.join(folder, "all-files", file), path.join(folder, "reference", file));
     }
-    cpSync(path.join(all, "claim_lines.csv"), path.join(folder, "claims-only", "claim_lines.csv"));
-    rmSync(all, { recursive: true });
+    cpSync(path.join(folder, "all-files", "claim_lines.csv"), path.join(folder, "claims-only", "claim_lines.csv"));
   }
   return folder;
 }
@@ -86,10 +146,18 @@ async function freshBenchDatabase(): Promise<string> {
   return url.toString();
 }
 
+const progress = (message: string) => console.error(`… ${message}`);
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const started = performance.now();
   const value = await fn();
   return { value, seconds: (performance.now() - started) / 1000 };
+}
+
+async function medianSeconds(fn: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push((await timed(fn)).seconds);
+  return samples.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
 }
 
 const rate = (n: number, seconds: number) => Math.round(n / seconds).toLocaleString("en-US");
@@ -97,12 +165,14 @@ const sumRows = (r: Awaited<ReturnType<typeof importFolder>>) => r.files.reduce(
 const snapshotNote = (s: { studies: number; orders: number; fractureEpisodes: number } | null) =>
   s ? `${s.studies} studies, ${s.orders} orders, ${s.fractureEpisodes} fracture episodes` : "";
 
-function print(members: number, seed: number, rows: Row[]): void {
+function print(members: number, seed: number, sections: [string, Row[]][]): void {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  console.log(`\nDXA Tracker benchmark — ${new Date().toISOString().slice(0, 10)}, ${members} members (seed ${seed}), PostgreSQL`);
-  console.log(`machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
-  console.log("| figure | value | note |\n|---|---|---|");
-  for (const [figure, value, note] of rows) console.log(`| ${figure} | ${value} | ${note} |`);
+  console.log(`\nDXA Tracker benchmark — ${new Date().toISOString().slice(0, 10)}, ${members} members (seed ${seed})`);
+  console.log(`machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  for (const [title, rows] of sections) {
+    console.log(`\n### ${title}\n\n| figure | value | note |\n|---|---|---|`);
+    for (const [figure, value, note] of rows) console.log(`| ${figure} | ${value} | ${note} |`);
+  }
 }
 
 main().catch((error) => {

@@ -136,6 +136,16 @@ CREATE TABLE "effective_lines" (
 	"diagnosis_codes" text[] NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "episode_days" (
+	"as_of" date NOT NULL,
+	"episode_date" date NOT NULL,
+	"payer_key" text NOT NULL,
+	"plan_id" text,
+	"product_line" "product_line",
+	"episodes" integer NOT NULL,
+	"followed_up" integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "fracture_episodes" (
 	"as_of" date NOT NULL,
 	"member_id" text NOT NULL,
@@ -147,6 +157,25 @@ CREATE TABLE "fracture_episodes" (
 	"follow_up_date" date,
 	"follow_up_days" smallint,
 	CONSTRAINT "fracture_episodes_as_of_member_id_episode_date_pk" PRIMARY KEY("as_of","member_id","episode_date")
+);
+--> statement-breakpoint
+CREATE TABLE "order_days" (
+	"as_of" date NOT NULL,
+	"order_date" date NOT NULL,
+	"payer_key" text NOT NULL,
+	"plan_id" text,
+	"product_line" "product_line",
+	"live" integer NOT NULL,
+	"done_30" integer NOT NULL,
+	"done_60" integer NOT NULL,
+	"done_90" integer NOT NULL,
+	"done_180" integer NOT NULL,
+	"documented_30" integer NOT NULL,
+	"documented_60" integer NOT NULL,
+	"documented_90" integer NOT NULL,
+	"documented_180" integer NOT NULL,
+	"live_ehr" integer NOT NULL,
+	"captured" integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "order_facts" (
@@ -173,7 +202,9 @@ CREATE INDEX "plans_payer_key_idx" ON "plans" USING btree ("payer_key");--> stat
 CREATE INDEX "coverage_member_start_idx" ON "coverage" USING btree ("member_id","start_date");--> statement-breakpoint
 CREATE INDEX "ehr_orders_member_date_idx" ON "ehr_orders" USING btree ("member_id","order_date");--> statement-breakpoint
 CREATE INDEX "effective_lines_code_member_idx" ON "effective_lines" USING btree ("as_of","procedure_code","member_id","service_date");--> statement-breakpoint
+CREATE INDEX "episode_days_period_idx" ON "episode_days" USING btree ("as_of","episode_date");--> statement-breakpoint
 CREATE INDEX "fracture_episodes_period_idx" ON "fracture_episodes" USING btree ("as_of","episode_date");--> statement-breakpoint
+CREATE INDEX "order_days_period_idx" ON "order_days" USING btree ("as_of","order_date");--> statement-breakpoint
 CREATE INDEX "order_facts_period_idx" ON "order_facts" USING btree ("as_of","order_date","payer_key");--> statement-breakpoint
 -- The five payers of SPEC section 2, always listed in this order, and the bucket for orders and
 -- episodes that no coverage can be attributed to. Other payers are added by imports.

@@ -136,3 +136,49 @@ export const claimsLag = pgTable(
   },
   (t) => [primaryKey({ columns: [t.asOf, t.payerKey] })],
 );
+
+// Daily cubes: the measures' counts per anchor day and plan, so that a dashboard's cost depends
+// on the number of days and plans, not on the number of orders or claim lines. Exact: maturity
+// (anchor + W ≤ as-of) is decided per day, and completion per window is counted per W.
+// plan_id is null (payer_key 'unknown') for what no plan could be attributed to.
+export const orderDays = pgTable(
+  "order_days",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    orderDate: date("order_date", { mode: "string" }).notNull(),
+    payerKey: text("payer_key").notNull(),
+    planId: text("plan_id"),
+    productLine: productLine("product_line"),
+    // Live (not cancelled) orders, and of them those completed within W days …
+    live: integer("live").notNull(),
+    done30: integer("done_30").notNull(),
+    done60: integer("done_60").notNull(),
+    done90: integer("done_90").notNull(),
+    done180: integer("done_180").notNull(),
+    // … and completed within W with the result documented (D5).
+    documented30: integer("documented_30").notNull(),
+    documented60: integer("documented_60").notNull(),
+    documented90: integer("documented_90").notNull(),
+    documented180: integer("documented_180").notNull(),
+    // Live EHR orders, and those captured by a 3096F line (D3).
+    liveEhr: integer("live_ehr").notNull(),
+    captured: integer("captured").notNull(),
+  },
+  // Every measure query reads one snapshot's days in a period.
+  (t) => [index("order_days_period_idx").on(t.asOf, t.orderDate)],
+);
+
+export const episodeDays = pgTable(
+  "episode_days",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    episodeDate: date("episode_date", { mode: "string" }).notNull(),
+    payerKey: text("payer_key").notNull(),
+    planId: text("plan_id"),
+    productLine: productLine("product_line"),
+    episodes: integer("episodes").notNull(),
+    followedUp: integer("followed_up").notNull(),
+  },
+  // post_fracture reads one snapshot's days in a period.
+  (t) => [index("episode_days_period_idx").on(t.asOf, t.episodeDate)],
+);

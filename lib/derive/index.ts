@@ -1,11 +1,20 @@
 import type { Sql } from "@/db/client";
 import { deriveClaimsLag } from "./claims-lag";
+import { deriveDailyCubes } from "./cubes";
 import { deriveEffectiveLines } from "./effective-lines";
 import { deriveFractureEpisodes } from "./fractures";
 import { deriveOrders } from "./orders";
 import { deriveStudies } from "./studies";
 
-const DERIVED_TABLES = ["effective_lines", "dxa_studies", "order_facts", "fracture_episodes", "claims_lag"] as const;
+const DERIVED_TABLES = [
+  "effective_lines",
+  "dxa_studies",
+  "order_facts",
+  "fracture_episodes",
+  "claims_lag",
+  "order_days",
+  "episode_days",
+] as const;
 
 export type SnapshotSummary = {
   asOf: string;
@@ -43,6 +52,8 @@ export async function deriveSnapshot(tx: Sql, asOf: string, importBatchId: numbe
   await deriveOrders(tx, asOf);
   await deriveFractureEpisodes(tx, asOf);
   await deriveClaimsLag(tx, asOf);
+  await deriveDailyCubes(tx, asOf);
+  for (const table of DERIVED_TABLES) await tx.exec(`ANALYZE ${table}`);
   await dropWorkTables(tx);
   const [counts] = await tx.query<Omit<SnapshotSummary, "asOf">>(
     `SELECT

@@ -85,6 +85,9 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
       for (const [i, spec] of specs.entries()) {
         if (loaded.get(spec) === "staged") Object.assign(files[i]!, await upsertStaged(tx, spec));
       }
+      // Fresh statistics, or the planner guesses a freshly loaded table holds one row and picks
+      // nested loops that take minutes (autovacuum would analyse it only after the commit).
+      for (const spec of specs) await tx.exec(`ANALYZE ${spec.table}`);
       await logImport(tx, { options, startedAt, outcome: "succeeded", files, problems, warnings }, id);
       endPhase("upsert");
       snapshot = await rebuildDerivedFacts(tx, id);

@@ -86,14 +86,16 @@ async function countUnits(db: Sql, viewer: Viewer, query: MeasureQuery, groupBy:
   const select = ["payer_key", "plan_id", "product_line", "month"].map((c) => (columns.includes(c) ? c : `NULL AS ${c}`));
   const rows = await db.query<CountRow>(
     `SELECT ${select.join(", ")},
-       count(*) FILTER (WHERE in_denominator)::int AS denominator,
-       count(*) FILTER (WHERE in_numerator)::int AS numerator,
-       count(*) FILTER (WHERE in_pending)::int AS pending
+       coalesce(sum(denominator), 0)::int AS denominator,
+       coalesce(sum(numerator), 0)::int AS numerator,
+       coalesce(sum(pending), 0)::int AS pending
      FROM (
        SELECT u.*, u.product_line::text AS product_line_text, to_char(u.anchor, 'YYYY-MM') AS month
        FROM (${MEASURE_UNITS[query.measure]}) u
      ) u
-     WHERE ($5::text[] IS NULL OR payer_key = ANY ($5::text[]))
+     -- $4 (W) typed here too: not every measure's units use it.
+     WHERE $4::int > 0
+       AND ($5::text[] IS NULL OR payer_key = ANY ($5::text[]))
        AND ($6::text[] IS NULL OR plan_id = ANY ($6::text[]))
        AND ($7::text[] IS NULL OR product_line_text = ANY ($7::text[]))
        AND ($8::text[] IS NULL OR payer_key = ANY ($8::text[]))

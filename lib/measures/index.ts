@@ -8,6 +8,8 @@ export * from "./types";
 export { computeMeasure } from "./compute";
 export { resolveSnapshot } from "./snapshot";
 export { toReportable } from "./reportable";
+export * from "./figures";
+export { getClaimsLag, isProvisionalMonth, type ClaimsLag } from "./claims-lag";
 
 /** Suppression is always on for payer relations (SPEC section 5), and on request for anyone
  *  (an export marked for external sharing). */

@@ -3,64 +3,72 @@ import { CAPTURE_DAYS, FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
 import type { MeasureKey } from "./types";
 
 /**
- * Each measure of SPEC section 5 as the set of units it counts (orders, episodes, members),
- * one row each with its attribution, anchor date and three flags: in the denominator, in the
- * numerator, pending (left out: window not yet closed). Parameters: $1 as-of (the snapshot),
- * $2 period start, $3 period end, $4 window W in days.
+ * Each measure of SPEC section 5 as rows to add up: per anchor day and plan (the daily cubes of
+ * lib/derive/cubes.ts) or per member (screening), with the attribution, the anchor date and
+ * three weights — in the denominator, in the numerator, pending (left out: window not yet
+ * closed). Parameters: $1 as-of (the snapshot), $2 period start, $3 period end, $4 window W.
  */
+const byWindow = (prefix: string) =>
+  `CASE $4::int WHEN 30 THEN ${prefix}_30 WHEN 60 THEN ${prefix}_60 WHEN 90 THEN ${prefix}_90 ELSE ${prefix}_180 END`;
+const ifElse = (condition: string, value: string) => `CASE WHEN ${condition} THEN ${value} ELSE 0 END`;
+const ORDER_MATURE = "order_date + $4::int <= $1::date";
+const CAPTURE_MATURE = `order_date + ${CAPTURE_DAYS} <= $1::date`;
+const EPISODE_MATURE = `episode_date + ${FRACTURE_FOLLOW_UP_DAYS} <= $1::date`;
+const ORDER_DAYS = "FROM order_days WHERE as_of = $1::date AND order_date BETWEEN $2::date AND $3::date";
+
 export const MEASURE_UNITS: Record<MeasureKey, string> = {
   // Live orders dated in the period; mature when order date + W ≤ as-of; completed when the
   // first study on or after the order date came within W days (D4).
   order_follow_up: `
     SELECT payer_key, plan_id, product_line, order_date AS anchor,
-      order_date + $4::int <= $1::date AS in_denominator,
-      order_date + $4::int <= $1::date AND days_to_scan <= $4::int AS in_numerator,
-      order_date + $4::int > $1::date AS in_pending
-    FROM order_facts
-    WHERE as_of = $1::date AND status <> 'cancelled' AND order_date BETWEEN $2::date AND $3::date`,
+      ${ifElse(ORDER_MATURE, "live")} AS denominator,
+      ${ifElse(ORDER_MATURE, byWindow("done"))} AS numerator,
+      ${ifElse(`NOT (${ORDER_MATURE})`, "live")} AS pending
+    ${ORDER_DAYS}`,
   // Of the follow-up numerator, those whose completing study has a documented result (D5).
   result_documented: `
     SELECT payer_key, plan_id, product_line, order_date AS anchor,
-      true AS in_denominator, result_documented AS in_numerator, false AS in_pending
-    FROM order_facts
-    WHERE as_of = $1::date AND status <> 'cancelled' AND order_date BETWEEN $2::date AND $3::date
-      AND order_date + $4::int <= $1::date AND days_to_scan <= $4::int`,
+      ${ifElse(ORDER_MATURE, byWindow("done"))} AS denominator,
+      ${ifElse(ORDER_MATURE, byWindow("documented"))} AS numerator,
+      0 AS pending
+    ${ORDER_DAYS}`,
   // Live EHR orders, mature 14 days after the order date, captured by a 3096F line (D3).
   order_capture: `
     SELECT payer_key, plan_id, product_line, order_date AS anchor,
-      order_date + ${CAPTURE_DAYS} <= $1::date AS in_denominator,
-      order_date + ${CAPTURE_DAYS} <= $1::date AND captured AS in_numerator,
-      order_date + ${CAPTURE_DAYS} > $1::date AS in_pending
-    FROM order_facts
-    WHERE as_of = $1::date AND source = 'ehr' AND status <> 'cancelled'
-      AND order_date BETWEEN $2::date AND $3::date AND $4::int > 0`,
+      ${ifElse(CAPTURE_MATURE, "live_ehr")} AS denominator,
+      ${ifElse(CAPTURE_MATURE, "captured")} AS numerator,
+      ${ifElse(`NOT (${CAPTURE_MATURE})`, "live_ehr")} AS pending
+    ${ORDER_DAYS}`,
   // Fracture episodes dated in the period, mature 180 days on, followed up by a live order or
   // a study within 180 days (D6).
   post_fracture: `
     SELECT payer_key, plan_id, product_line, episode_date AS anchor,
-      episode_date + ${FRACTURE_FOLLOW_UP_DAYS} <= $1::date AS in_denominator,
-      episode_date + ${FRACTURE_FOLLOW_UP_DAYS} <= $1::date AND follow_up_date IS NOT NULL AS in_numerator,
-      episode_date + ${FRACTURE_FOLLOW_UP_DAYS} > $1::date AS in_pending
-    FROM fracture_episodes
-    WHERE as_of = $1::date AND episode_date BETWEEN $2::date AND $3::date AND $4::int > 0`,
+      ${ifElse(EPISODE_MATURE, "episodes")} AS denominator,
+      ${ifElse(EPISODE_MATURE, "followed_up")} AS numerator,
+      ${ifElse(`NOT (${EPISODE_MATURE})`, "episodes")} AS pending
+    FROM episode_days WHERE as_of = $1::date AND episode_date BETWEEN $2::date AND $3::date`,
   // Women aged 65–85 on the period end with coverage active then (attributed there, D7), and
   // no study in the two years before the period; numerator: a live order dated in the period.
   // Members without active coverage are not eligible, so no Unknown-payer unit arises.
   screening_ordering: `
     SELECT p.payer_key, p.plan_id, p.product_line, $3::date AS anchor,
-      true AS in_denominator,
-      EXISTS (
-        SELECT 1 FROM order_facts o WHERE o.as_of = $1::date AND o.member_id = m.member_id
-          AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
-      ) AS in_numerator,
-      false AS in_pending
-    FROM members m
+      1 AS denominator,
+      CASE WHEN m.member_id IN (
+        SELECT o.member_id FROM order_facts o
+        WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
+      ) THEN 1 ELSE 0 END AS numerator,
+      0 AS pending
+    FROM (
+      -- Women 65–85 (completed years) on the period end: born at most 65 years and more than
+      -- 86 years before it. A range on birth_date, not age() on every member.
+      SELECT member_id FROM members
+      WHERE sex = 'F' AND birth_date <= ($3::date - interval '65 years')::date
+        AND birth_date > ($3::date - interval '86 years')::date
+    ) m
     ${activeCoverageJoin("m.member_id", "$3::date", "cov")}
     JOIN plans p ON p.plan_id = cov.plan_id
-    WHERE m.sex = 'F' AND $4::int > 0
-      AND extract(year FROM age($3::date, m.birth_date)) BETWEEN 65 AND 85
-      AND NOT EXISTS (
-        SELECT 1 FROM dxa_studies s WHERE s.as_of = $1::date AND s.member_id = m.member_id
-          AND s.study_date BETWEEN $2::date - 730 AND $2::date - 1
+    WHERE m.member_id NOT IN (
+        SELECT s.member_id FROM dxa_studies s
+        WHERE s.as_of = $1::date AND s.study_date BETWEEN $2::date - 730 AND $2::date - 1
       )`,
 };

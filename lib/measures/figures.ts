@@ -1,0 +1,113 @@
+import type { Sql } from "@/db/client";
+import type { Viewer } from "../access";
+import type { MeasureQuery } from "./types";
+
+// The secondary figures of SPEC section 5, by payer and in total, for the same filters as the
+// measures. Each is one grouped query over the derived facts of the snapshot.
+
+export type FigureQuery = Omit<MeasureQuery, "measure" | "groupBy">;
+
+/** `payerKey` null = all payers in the filters. */
+type ByPayer<T> = ({ payerKey: string | null } & T)[];
+
+export type DaysToScan = { completed: number; median: number | null; p90: number | null };
+export const AGING_BUCKETS = ["0-30", "31-60", "61-90", "91-180", "over_180"] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+export type OpenOrderAging = { open: number; overdue: number; inWindow: number } & Record<AgingBucket, number>;
+export type BillingCompleteness = { studies: number; billingComplete: number };
+export type DenialShare = { lines: number; denied: number };
+
+function params(viewer: Viewer, q: FigureQuery): unknown[] {
+  const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
+  return [q.asOf, q.from, q.to, q.window, list(q.payers), list(q.plans), list(q.productLines), viewer.payerScope ? [...viewer.payerScope] : null];
+}
+
+// $5–$8: payers, plans, product lines of the filters, and the viewer's payer scope.
+const RESTRICT = (alias: string) => `
+  ($5::text[] IS NULL OR ${alias}.payer_key = ANY ($5::text[]))
+  AND ($6::text[] IS NULL OR ${alias}.plan_id = ANY ($6::text[]))
+  AND ($7::text[] IS NULL OR ${alias}.product_line::text = ANY ($7::text[]))
+  AND ($8::text[] IS NULL OR ${alias}.payer_key = ANY ($8::text[]))`;
+
+const BY_PAYER = "GROUP BY GROUPING SETS ((payer_key), ())";
+
+/** Days from order to scan of completed, mature orders (the follow-up numerator): median and
+ *  90th percentile (continuous, as PostgreSQL's percentile_cont). */
+export async function getDaysToScan(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<DaysToScan>> {
+  return db.query(
+    `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
+       count(*)::int AS completed,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_scan) AS median,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY days_to_scan) AS p90
+     FROM order_facts o
+     WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
+       AND o.order_date + $4::int <= $1::date AND o.days_to_scan <= $4::int AND ${RESTRICT("o")}
+     ${BY_PAYER}`,
+    params(viewer, q),
+  );
+}
+
+/** The distribution of days to scan of the same orders, one row per day (0…W). */
+export async function getDaysToScanDistribution(db: Sql, viewer: Viewer, q: FigureQuery): Promise<{ days: number; orders: number }[]> {
+  return db.query(
+    `SELECT days_to_scan AS days, count(*)::int AS orders
+     FROM order_facts o
+     WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
+       AND o.order_date + $4::int <= $1::date AND o.days_to_scan <= $4::int AND ${RESTRICT("o")}
+     GROUP BY days_to_scan ORDER BY days_to_scan`,
+    params(viewer, q),
+  );
+}
+
+/** Orders not completed within W (D4 status overdue or in window), by days since the order on
+ *  the as-of date. */
+export async function getOpenOrderAging(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<OpenOrderAging>> {
+  return db.query(
+    `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
+       count(*)::int AS open,
+       count(*) FILTER (WHERE order_date + $4::int <= $1::date)::int AS overdue,
+       count(*) FILTER (WHERE order_date + $4::int > $1::date)::int AS "inWindow",
+       count(*) FILTER (WHERE $1::date - order_date <= 30)::int AS "0-30",
+       count(*) FILTER (WHERE $1::date - order_date BETWEEN 31 AND 60)::int AS "31-60",
+       count(*) FILTER (WHERE $1::date - order_date BETWEEN 61 AND 90)::int AS "61-90",
+       count(*) FILTER (WHERE $1::date - order_date BETWEEN 91 AND 180)::int AS "91-180",
+       count(*) FILTER (WHERE $1::date - order_date > 180)::int AS over_180
+     FROM order_facts o
+     WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
+       AND (o.days_to_scan IS NULL OR o.days_to_scan > $4::int) AND ${RESTRICT("o")}
+     ${BY_PAYER}`,
+    params(viewer, q),
+  );
+}
+
+/** Studies dated in the period, and those billing-complete (a global line, or TC and 26). */
+export async function getBillingCompleteness(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<BillingCompleteness>> {
+  return db.query(
+    `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
+       count(*)::int AS studies, count(*) FILTER (WHERE billing_complete)::int AS "billingComplete"
+     FROM (
+       SELECT s.*, p.product_line FROM dxa_studies s LEFT JOIN plans p ON p.plan_id = s.plan_id
+       WHERE s.as_of = $1::date AND s.study_date BETWEEN $2::date AND $3::date AND $4::int > 0
+     ) s
+     WHERE ${RESTRICT("s")}
+     ${BY_PAYER}`,
+    params(viewer, q),
+  );
+}
+
+/** Effective central DXA lines with a service date in the period, and those denied, by the
+ *  payer of the plan billed. */
+export async function getDenialShare(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<DenialShare>> {
+  return db.query(
+    `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
+       count(*)::int AS lines, count(*) FILTER (WHERE line_status = 'denied')::int AS denied
+     FROM (
+       SELECT e.line_status, e.plan_id, p.payer_key, p.product_line FROM effective_lines e JOIN plans p ON p.plan_id = e.plan_id
+       WHERE e.as_of = $1::date AND e.procedure_code IN ('77080', '77085')
+         AND e.service_date BETWEEN $2::date AND $3::date AND $4::int > 0
+     ) l
+     WHERE ${RESTRICT("l")}
+     ${BY_PAYER}`,
+    params(viewer, q),
+  );
+}
