@@ -15,10 +15,12 @@ export async function getClaimsLag(db: Sql, asOf: string): Promise<Map<string, C
 }
 
 /** A month is provisional while the as-of date is less than the payer's 90th-percentile claims
- *  lag after the month's end (SPEC section 5): claims for it are still arriving. Without a
- *  payer, the lag over all payers decides. */
-export function isProvisionalMonth(month: string, asOf: string, lag: Map<string, ClaimsLag>, payerKey: string | null): boolean {
-  const p90 = (lag.get(payerKey ?? "all") ?? lag.get("all"))?.p90Days;
+ *  lag after the month's end (SPEC section 5): claims for it are still arriving. For a row over
+ *  several payers, the slowest of them decides; over every payer, the lag of all claims. */
+export function isProvisionalMonth(month: string, asOf: string, lag: Map<string, ClaimsLag>, payerKeys: readonly string[] | null): boolean {
+  const lags = payerKeys === null ? [lag.get("all")] : payerKeys.map((key) => lag.get(key));
+  const known = lags.filter((l): l is ClaimsLag => l !== undefined).map((l) => l.p90Days);
+  const p90 = known.length > 0 ? Math.max(...known) : lag.get("all")?.p90Days;
   if (p90 === undefined) return false;
   return asOf < addDays(lastDayOfMonth(month), Math.ceil(p90));
 }

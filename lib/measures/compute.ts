@@ -44,15 +44,23 @@ export async function computeMeasure(db: Sql, viewer: Viewer, query: MeasureQuer
       : await countUnits(db, viewer, query, query.groupBy);
   const [totalCounts] = await countUnits(db, viewer, query, null);
   const lag = query.groupBy === "month" ? await getClaimsLag(db, query.asOf) : null;
-  const singlePayer = query.payers?.length === 1 ? query.payers[0]! : null;
+  const payersOfRows = payersInView(query, viewer);
 
   const rows = expectedGroups(query, dims, counts).map((group) => {
-    const c = counts.find((r) => sameGroup(r, group)) ?? { denominator: 0, numerator: 0, pending: 0 };
-    const provisional = group.month !== null && lag !== null && isProvisionalMonth(group.month, query.asOf, lag, singlePayer);
+    const c = counts.find((r) => sameGroup(r, group, query.groupBy)) ?? { denominator: 0, numerator: 0, pending: 0 };
+    const provisional = group.month !== null && lag !== null && isProvisionalMonth(group.month, query.asOf, lag, payersOfRows);
     return measureRow(group, c, provisional);
   });
   const total = measureRow(NO_GROUP, totalCounts ?? { denominator: 0, numerator: 0, pending: 0 }, false);
   return { query, rows, total };
+}
+
+/** The payers a row over all of the query's payers stands for: null when that is every payer. */
+function payersInView(query: MeasureQuery, viewer: Viewer): string[] | null {
+  const asked = query.payers?.length ? [...query.payers] : null;
+  const scope = viewer.payerScope ? [...viewer.payerScope] : null;
+  if (asked && scope) return asked.filter((key) => scope.includes(key));
+  return asked ?? scope;
 }
 
 function measureRow(group: MeasureGroup, c: { denominator: number; numerator: number; pending: number }, provisional: boolean): MeasureRow {
@@ -128,14 +136,18 @@ async function countRollingMonths(db: Sql, viewer: Viewer, query: MeasureQuery):
 
 const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
 
-function sameGroup(r: CountRow, g: MeasureGroup): boolean {
-  return (
-    (g.payerKey === null || r.payer_key === g.payerKey) &&
-    (g.planId === null || r.plan_id === g.planId) &&
-    (g.month === null || r.month === g.month) &&
-    (g.productLine === null || r.product_line === g.productLine) &&
-    (!g.unattributed || (r.plan_id === null && r.product_line === null))
-  );
+/** Whether counted row `r` belongs to expected group `g`, on the columns of the breakdown. */
+function sameGroup(r: CountRow, g: MeasureGroup, groupBy: MeasureQuery["groupBy"]): boolean {
+  switch (groupBy) {
+    case "payer":
+      return r.payer_key === g.payerKey;
+    case "plan":
+      return r.payer_key === g.payerKey && r.plan_id === g.planId;
+    case "product_line":
+      return r.product_line === g.productLine;
+    case "month":
+      return r.month === g.month;
+  }
 }
 
 /** The rows a breakdown always shows, in display order, plus any group with data that the
@@ -152,7 +164,14 @@ function expectedGroups(query: MeasureQuery, dims: Dimensions, counts: CountRow[
     case "payer":
       return dims.payers
         .filter((p) => wantedPayer(p.key))
-        .filter((p) => p.listed || counts.some((r) => r.payer_key === p.key && hasData(r)))
+        // The five listed payers always; any other payer with a plan (SPEC section 2: a payer of
+        // its own, "Data not available" when empty); Unknown payer when not empty.
+        .filter(
+          (p) =>
+            p.listed ||
+            dims.plans.some((pl) => pl.payerKey === p.key && wantedPlan(pl.planId) && wantedLine(pl.productLine)) ||
+            counts.some((r) => r.payer_key === p.key && hasData(r)),
+        )
         .map((p) => ({ ...NO_GROUP, payerKey: p.key, payerName: p.name, unattributed: p.key === UNKNOWN_PAYER_KEY }));
     case "plan": {
       const plans = dims.plans
@@ -163,7 +182,7 @@ function expectedGroups(query: MeasureQuery, dims: Dimensions, counts: CountRow[
     }
     case "product_line": {
       const lines = PRODUCT_LINES.filter(wantedLine).map((line) => ({ ...NO_GROUP, productLine: line }));
-      const unknown = counts.some((r) => r.product_line === null && hasData(r)) ? [{ ...NO_GROUP, unattributed: true }] : [];
+      const unknown = counts.some((r) => r.product_line === null && hasData(r)) ? [unattributed] : [];
       return [...lines, ...unknown];
     }
     case "month":
