@@ -1,9 +1,20 @@
 import Link from "next/link";
+import { connection } from "next/server";
+import { getDatabase } from "@/db";
+import { getDataAsOf } from "@/lib/derive";
+import { formatDate } from "@/lib/format";
 
-// Pages of SPEC section 6 are added to this list as they are built.
-const NAV = [{ href: "/", label: "Warehouse" }] as const;
+const NAV = [
+  { href: "/", label: "Overview" },
+  { href: "/orders", label: "Open orders" },
+  { href: "/fractures", label: "Fractures" },
+  { href: "/data", label: "Data" },
+  { href: "/reports", label: "Reports" },
+] as const;
 
-export function SiteHeader() {
+export async function SiteHeader() {
+  await connection(); // read at request time: the build must never open the warehouse
+  const dataAsOf = await getDataAsOf(await getDatabase()).catch(() => null);
   return (
     <header className="site-header">
       <Link href="/" className="brand">
@@ -18,6 +29,9 @@ export function SiteHeader() {
           ))}
         </ul>
       </nav>
+      <span className="header-as-of" data-testid="header-as-of">
+        {dataAsOf ? `Data as of ${formatDate(dataAsOf)}` : "No data loaded"}
+      </span>
     </header>
   );
 }

@@ -2,17 +2,18 @@ import { expect, test } from "@playwright/test";
 
 // The public deck (shared/examples/public-deck) holds 400 members, 11 plans, 167 EHR orders and
 // 627 claim lines, the latest received on 2026-06-25.
-test("the home page shows what the warehouse holds", async ({ page }) => {
+test("the data page shows what the warehouse holds", async ({ page }) => {
   const errors: string[] = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  await page.goto("/");
-  await expect(page.getByRole("heading", { name: "Warehouse" })).toBeVisible();
+  await page.goto("/data");
+  await expect(page.getByRole("heading", { name: "Data", level: 1 })).toBeVisible();
   await expect(page.getByTestId("count-members")).toHaveText("400");
   await expect(page.getByTestId("count-plans")).toHaveText("11");
   await expect(page.getByTestId("count-orders")).toHaveText("167");
   await expect(page.getByTestId("count-claim-lines")).toHaveText("627");
-  await expect(page.getByTestId("as-of")).toHaveText("25 Jun 2026");
+  await expect(page.getByTestId("header-as-of")).toHaveText("Data as of 25 Jun 2026");
   const payers = page.getByTestId("payer-plans");
+  await expect(page.getByTestId("import-history")).toContainText("succeeded");
   // The five listed payers in SPEC order, then other payers.
   await expect(payers.locator("tbody th")).toHaveText([
     "Aetna",
@@ -22,12 +23,13 @@ test("the home page shows what the warehouse holds", async ({ page }) => {
     "Medicare",
     "Humana",
   ]);
-  await page.screenshot({ path: "test-results/screenshots/warehouse.png", fullPage: true });
+  await page.screenshot({ path: "test-results/screenshots/data.png", fullPage: true });
   expect(errors).toEqual([]);
 });
 
 test("an empty warehouse explains how to load data", async ({ page }) => {
   await page.goto("http://127.0.0.1:3101/");
   await expect(page.getByTestId("empty-warehouse")).toContainText("npm run import -- path/to/folder");
+  await expect(page.getByTestId("header-as-of")).toHaveText("No data loaded");
   await page.screenshot({ path: "test-results/screenshots/warehouse-empty.png", fullPage: true });
 });

@@ -1,4 +1,5 @@
-export default function Loading() {
+/** The skeleton a page shows while its numbers load (each route's loading.tsx). */
+export default function PageLoading() {
   return (
     <div aria-busy="true" aria-live="polite">
       <p className="lede">Loading…</p>

@@ -1,0 +1,274 @@
+import Link from "next/link";
+import { connection } from "next/server";
+import { Suspense } from "react";
+import { getDatabase } from "@/db";
+import { LOCAL_VIEWER } from "@/lib/access";
+import type { Filters } from "@/lib/filters";
+import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
+import { formatCount, formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRate, MEASURE_NAMES } from "@/lib/format";
+import { getViewContext, type ViewContext } from "@/lib/views/context";
+import { plottedRate } from "@/lib/views/trend";
+import { getByPayer, getFunnel, getHeadlines, getScanTiming, getTrend } from "@/lib/views/overview";
+import { ActiveFilters } from "../_components/active-filters";
+import { BarsChart } from "../_components/charts/bars-chart";
+import { ChartFrame } from "../_components/charts/chart-frame";
+import { RateByPayerChart } from "../_components/charts/rate-by-payer-chart";
+import { TrendChart } from "../_components/charts/trend-chart";
+import { EmptyWarehouse } from "../_components/empty-warehouse";
+import { FilterBar } from "../_components/filter-bar";
+import { Notices } from "../_components/notices";
+import { ALL_PAYERS_COLOUR, payerColours } from "../_components/payer-colors";
+import { RateTable } from "../_components/rate-table";
+import { SectionSkeleton } from "../_components/section-skeleton";
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await connection(); // always the warehouse as it is now, never a build-time copy
+  const db = await getDatabase();
+  const ctx = await getViewContext(db, LOCAL_VIEWER, await searchParams);
+  if (!ctx) return <EmptyWarehouse />;
+  const key = JSON.stringify(ctx.filters);
+  return (
+    <>
+      <h1>Overview</h1>
+      <ActiveFilters ctx={ctx} />
+      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} />
+      <Notices notices={ctx.notices} />
+      <Suspense key={`h${key}`} fallback={<SectionSkeleton />}>
+        <Headlines ctx={ctx} />
+      </Suspense>
+      <div className="grid-2">
+        <Suspense key={`p${key}`} fallback={<SectionSkeleton />}>
+          <ByPayer ctx={ctx} />
+        </Suspense>
+        <Suspense key={`f${key}`} fallback={<SectionSkeleton />}>
+          <FunnelSection ctx={ctx} />
+        </Suspense>
+      </div>
+      <Suspense key={`t${key}`} fallback={<SectionSkeleton />}>
+        <Trend ctx={ctx} />
+      </Suspense>
+      <Suspense key={`d${key}`} fallback={<SectionSkeleton />}>
+        <Timing ctx={ctx} />
+      </Suspense>
+    </>
+  );
+}
+
+const linkWith = (ctx: ViewContext, path: string, overrides: Partial<Filters> = {}) => {
+  const query = filtersToSearchParams(ctx.filters, overrides, ctx.dataAsOf).toString();
+  return query ? `${path}?${query}` : path;
+};
+
+
+async function Headlines({ ctx }: { ctx: ViewContext }) {
+  const headlines = await getHeadlines(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  return (
+    <section aria-label="Headline rates">
+      <ul className="headlines">
+        {headlines.map((h) => (
+          <li key={h.measure} className={`card headline${h.measure === ctx.filters.measure ? " selected" : ""}`} data-testid={`headline-${h.measure}`}>
+            <Link href={linkWith(ctx, "/", { measure: h.measure })} className="headline-name">
+              {MEASURE_NAMES[h.measure]}
+            </Link>
+            <span className="headline-rate" data-testid={`headline-rate-${h.measure}`}>
+              {formatRate(h.current.rate)}
+            </span>
+            <span className="headline-detail">
+              95% CI {formatInterval(h.current.ciLow, h.current.ciHigh)} · {formatHiddenCount(h.current.numerator, h.current.visibility.numerator)} of{" "}
+              {formatHiddenCount(h.current.denominator, h.current.visibility.denominator)}
+            </span>
+            <span className="headline-detail">
+              {formatPointChange(h.change)} vs previous period · higher is better
+              {h.current.pending ? ` · ${formatCount(h.current.pending)} pending` : ""}
+            </span>
+            {h.current.flags.includes("low_volume") ? <span className="flag">low volume</span> : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+async function ByPayer({ ctx }: { ctx: ViewContext }) {
+  const result = await getByPayer(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  const colours = payerColours(result.rows.map((r) => r.payerKey!));
+  const payers = result.rows.map((r) => ({
+    key: r.payerKey!,
+    label: r.payerName!,
+    rate: r.rate,
+    ciLow: r.ciLow,
+    ciHigh: r.ciHigh,
+    colour: colours[r.payerKey!]!,
+    href: r.payerKey === "unknown" ? null : linkWith(ctx, `/payers/${r.payerKey}`, { payers: [] }),
+  }));
+  return (
+    <ChartFrame
+      title={`${MEASURE_NAMES[ctx.filters.measure]} by payer`}
+      testId="chart-rate-by-payer"
+      download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "payer" })}
+      empty={result.total.denominator === 0}
+      note="Bars show the rate with its 95% interval; the dashed line is the all-payer rate. Higher is better. Select a bar for the payer's plans."
+      table={<RateTable rows={result.rows} total={result.total} testId="table-rate-by-payer" label={(r) => r.payerName ?? "—"} />}
+    >
+      <RateByPayerChart payers={payers} overall={result.total.rate} />
+    </ChartFrame>
+  );
+}
+
+async function FunnelSection({ ctx }: { ctx: ViewContext }) {
+  const f = await getFunnel(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  const steps = [
+    { label: "Orders (window closed)", value: f.ordersMature ?? 0 },
+    { label: `Scanned within ${ctx.filters.window} days`, value: f.scanned ?? 0 },
+    { label: "Result documented", value: f.documented ?? 0 },
+  ];
+  return (
+    <ChartFrame
+      title="Order → scan → documented result"
+      testId="chart-funnel"
+      empty={(f.ordersMature ?? 0) === 0}
+      note={`${formatCount(f.pending ?? 0)} more orders are still within their ${ctx.filters.window}-day window and not counted.`}
+      table={
+        <table data-testid="table-funnel">
+          <tbody>
+            {steps.map((s) => (
+              <tr key={s.label}>
+                <th scope="row">{s.label}</th>
+                <td className="num">{formatCount(s.value)}</td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">Pending (window open)</th>
+              <td className="num">{formatCount(f.pending ?? 0)}</td>
+            </tr>
+          </tbody>
+        </table>
+      }
+    >
+      <BarsChart bars={steps.map((s, i) => ({ ...s, colour: ["#1f5fa8", "#3f7fc8", "#7aa7dc"][i] }))} layout="rows" height={180} />
+    </ChartFrame>
+  );
+}
+
+async function Trend({ ctx }: { ctx: ViewContext }) {
+  const inView = ctx.dims.payers.filter((p) => (ctx.filters.payers.length ? ctx.filters.payers.includes(p.key) : p.listed || p.key !== "unknown"));
+  const trend = await getTrend(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf, inView);
+  const months = trend.all.rows.map((r) => r.month!);
+  const colours = payerColours(trend.payers.map((p) => p.payerKey));
+  const series = [
+    { key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: trend.all.rows.map((r) => r.rate) },
+    ...trend.payers.map((p) => ({ key: p.payerKey, label: p.payerName, colour: colours[p.payerKey]!, points: p.result.rows.map(plottedRate) })),
+  ];
+  series[0]!.points = trend.all.rows.map(plottedRate);
+  const rawRates: Record<string, (number | null)[]> = {
+    all: trend.all.rows.map((r) => r.rate),
+    ...Object.fromEntries(trend.payers.map((p) => [p.payerKey, p.result.rows.map((r) => r.rate)])),
+  };
+  const provisional = trend.all.rows.filter((r) => r.flags.includes("provisional")).map((r) => r.month!);
+  return (
+    <ChartFrame
+      title={`${MEASURE_NAMES[ctx.filters.measure]} by month`}
+      testId="chart-trend"
+      download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "month" })}
+      empty={trend.all.total.denominator === 0}
+      note={`Months still mostly within their ${ctx.filters.window}-day window are not plotted.${provisional.length ? " Shaded months are provisional: their claims are still arriving (90th-percentile claims lag)." : ""}`}
+      table={
+        <table data-testid="table-trend">
+          <thead>
+            <tr>
+              <th scope="col">Month</th>
+              {series.map((s) => (
+                <th key={s.key} scope="col" className="num">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {months.map((m, i) => (
+              <tr key={m}>
+                <th scope="row">
+                  {formatMonth(m)}
+                  {provisional.includes(m) ? " (provisional)" : ""}
+                </th>
+                {series.map((s) => (
+                  <td key={s.key} className="num">
+                    {formatRate(rawRates[s.key]?.[i] ?? null)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      }
+    >
+      <TrendChart months={months} series={series} provisional={provisional} />
+    </ChartFrame>
+  );
+}
+
+async function Timing({ ctx }: { ctx: ViewContext }) {
+  const t = await getScanTiming(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  const w = ctx.filters.window;
+  const edges = [7, 14, 30, 60, 90, 180].filter((e) => e <= w);
+  const bins = edges.map((edge, i) => {
+    const low = i === 0 ? 0 : edges[i - 1]! + 1;
+    return { label: `${low}–${edge} d`, value: t.distribution.filter((d) => d.days >= low && d.days <= edge).reduce((n, d) => n + d.orders, 0) };
+  });
+  const a = t.aging;
+  return (
+    <div className="grid-2">
+      <ChartFrame
+        title="Days from order to scan"
+        testId="chart-days-to-scan"
+        empty={(t.stats?.completed ?? 0) === 0}
+        note={
+          t.stats && t.stats.completed > 0
+            ? `Median ${t.stats.median?.toFixed(1)} days, 90th percentile ${t.stats.p90?.toFixed(1)} days, over ${formatCount(t.stats.completed)} completed orders.`
+            : undefined
+        }
+        table={
+          <table data-testid="table-days-to-scan">
+            <tbody>
+              {bins.map((b) => (
+                <tr key={b.label}>
+                  <th scope="row">{b.label}</th>
+                  <td className="num">{formatCount(b.value)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        }
+      >
+        <BarsChart bars={bins} unit="" />
+      </ChartFrame>
+      <section className="panel" data-testid="open-orders">
+        <h2>Orders not completed</h2>
+        <dl className="cards compact">
+          <div className="card">
+            <dt>Overdue (window closed)</dt>
+            <dd data-testid="count-overdue">{formatCount(a?.overdue ?? 0)}</dd>
+          </div>
+          <div className="card">
+            <dt>Pending (within {w} days)</dt>
+            <dd data-testid="count-in-window">{formatCount(a?.inWindow ?? 0)}</dd>
+          </div>
+        </dl>
+        <table data-testid="table-aging">
+          <caption>Days since the order, on the as-of date</caption>
+          <tbody>
+            {(["0-30", "31-60", "61-90", "91-180", "over_180"] as const).map((b) => (
+              <tr key={b}>
+                <th scope="row">{b === "over_180" ? "over 180 days" : `${b} days`}</th>
+                <td className="num">{formatCount(a?.[b] ?? 0)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p>
+          <Link href={linkWith(ctx, "/orders")}>Work the list of open orders →</Link>
+        </p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { connection } from "next/server";
+import { getDatabase } from "@/db";
+import { LOCAL_VIEWER } from "@/lib/access";
+import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
+import { formatCount, formatHiddenCount, formatInterval, formatMonth, formatRate, MEASURE_NAMES } from "@/lib/format";
+import { MEASURE_KEYS } from "@/lib/measures";
+import { getViewContext } from "@/lib/views/context";
+import { getPayerView } from "@/lib/views/payer";
+import { plottedRate } from "@/lib/views/trend";
+import { ActiveFilters } from "../../_components/active-filters";
+import { ChartFrame } from "../../_components/charts/chart-frame";
+import { TrendChart } from "../../_components/charts/trend-chart";
+import { EmptyWarehouse } from "../../_components/empty-warehouse";
+import { FilterBar } from "../../_components/filter-bar";
+import { Notices } from "../../_components/notices";
+import { ALL_PAYERS_COLOUR, payerColours } from "../../_components/payer-colors";
+
+export default async function PayerPage({ params, searchParams }: { params: Promise<{ payer: string }>; searchParams: Promise<SearchParams> }) {
+  await connection();
+  const { payer: payerKey } = await params;
+  const db = await getDatabase();
+  const ctx = await getViewContext(db, LOCAL_VIEWER, await searchParams);
+  if (!ctx) return <EmptyWarehouse />;
+  const payer = ctx.dims.payers.find((p) => p.key === payerKey);
+  if (!payer) notFound();
+  const view = await getPayerView(db, LOCAL_VIEWER, ctx.filters, ctx.asOf, payer.key);
+  const plans = view.byPlan.order_follow_up.rows;
+  const colour = payerColours(ctx.dims.payers.map((p) => p.key))[payer.key]!;
+  const months = view.trend.all.rows.map((r) => r.month!);
+  const provisional = view.trend.payer.rows.filter((r) => r.flags.includes("provisional")).map((r) => r.month!);
+  const query = filtersToSearchParams({ ...ctx.filters, payers: [payer.key] }, {}, ctx.dataAsOf).toString();
+  const selected = ctx.filters.measure;
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href={`/?${filtersToSearchParams(ctx.filters, {}, ctx.dataAsOf).toString()}`}>Overview</Link> › {payer.name}
+      </p>
+      <h1>{payer.name}</h1>
+      <ActiveFilters ctx={{ ...ctx, filters: { ...ctx.filters, payers: [payer.key] } }} />
+      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={[]} showPayer={false} />
+      <Notices notices={ctx.notices} />
+
+      <section className="panel" data-testid="payer-plans">
+        <h2>Plans side by side</h2>
+        <p className="chart-note">Rate (95% interval) and denominator of each measure; higher is better. Low volume: fewer than 20 in the denominator.</p>
+        <div className="table-scroll">
+          <table data-testid="table-payer-plans">
+            <thead>
+              <tr>
+                <th scope="col">Plan</th>
+                {MEASURE_KEYS.map((m) => (
+                  <th key={m} scope="col" className={`num${m === selected ? " selected-col" : ""}`}>
+                    {MEASURE_NAMES[m]}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {[...plans.map((_, i) => i), -1].map((i) => {
+                const first = i === -1 ? view.byPlan.order_follow_up.total : plans[i]!;
+                return (
+                  <tr key={first.planId ?? (i === -1 ? "total" : "unattributed")} data-plan={first.planId ?? (i === -1 ? "total" : "none")}>
+                    <th scope="row">{i === -1 ? `All ${payer.name} plans` : (first.planName ?? "No plan attributed")}</th>
+                    {MEASURE_KEYS.map((m) => {
+                      const r = i === -1 ? view.byPlan[m].total : view.byPlan[m].rows[i]!;
+                      return (
+                        <td key={m} className="num" data-measure={m}>
+                          <span className="cell-rate">{formatRate(r.rate)}</span>
+                          <span className="cell-detail">
+                            {formatInterval(r.ciLow, r.ciHigh)} · n={formatHiddenCount(r.denominator, r.visibility.denominator)}
+                          </span>
+                          {r.flags.includes("low_volume") ? <span className="flag">low volume</span> : null}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <p>
+          <a className="download secondary small" href={reportUrl("measure-summary", { ...ctx.filters, payers: [payer.key] }, ctx.dataAsOf, { groupBy: "plan" })} data-testid="payer-plans-csv">
+            Download CSV
+          </a>{" "}
+          <Link href={`/orders?${query}`} data-testid="payer-worklist-link">
+            Open orders of {payer.name} →
+          </Link>
+        </p>
+      </section>
+
+      <ChartFrame
+        title={`${MEASURE_NAMES[selected]}: ${payer.name} against all payers`}
+        testId="chart-payer-trend"
+        download={reportUrl("measure-summary", { ...ctx.filters, payers: [payer.key] }, ctx.dataAsOf, { groupBy: "month" })}
+        empty={view.trend.payer.total.denominator === 0}
+        table={
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Month</th>
+                <th scope="col" className="num">{payer.name}</th>
+                <th scope="col" className="num">All payers</th>
+              </tr>
+            </thead>
+            <tbody>
+              {months.map((m, i) => (
+                <tr key={m}>
+                  <th scope="row">{formatMonth(m)}{provisional.includes(m) ? " (provisional)" : ""}</th>
+                  <td className="num">{formatRate(view.trend.payer.rows[i]?.rate ?? null)}</td>
+                  <td className="num">{formatRate(view.trend.all.rows[i]?.rate ?? null)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        }
+      >
+        <TrendChart
+          months={months}
+          provisional={provisional}
+          series={[
+            { key: payer.key, label: payer.name, colour, points: view.trend.payer.rows.map(plottedRate) },
+            { key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: view.trend.all.rows.map(plottedRate) },
+          ]}
+        />
+      </ChartFrame>
+
+      <dl className="cards">
+        <div className="card" data-testid="payer-claims-lag">
+          <dt>Claims lag (received − service)</dt>
+          <dd>{view.claimsLag ? `${view.claimsLag.medianDays.toFixed(0)} days` : "Data not available"}</dd>
+          {view.claimsLag ? <p className="headline-detail">median; 90th percentile {view.claimsLag.p90Days.toFixed(0)} days, over {formatCount(view.claimsLag.lines)} lines</p> : null}
+        </div>
+        <div className="card" data-testid="payer-denial-share">
+          <dt>Denied DXA lines</dt>
+          <dd>{view.denial && view.denial.lines > 0 ? formatRate(view.denial.denied / view.denial.lines) : "Data not available"}</dd>
+          {view.denial ? <p className="headline-detail">{formatCount(view.denial.denied)} of {formatCount(view.denial.lines)} central DXA lines in the period</p> : null}
+        </div>
+      </dl>
+    </>
+  );
+}

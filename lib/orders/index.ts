@@ -1,0 +1,168 @@
+import type { Sql } from "@/db/client";
+import type { Viewer } from "../access";
+import type { ProductLine } from "../measures/types";
+import { openCursor, type RowCursor, type SqlStatement } from "../reports/cursor";
+import { assertMemberLevel } from "./access";
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type OrderListParams,
+  type OrderQuery,
+  type OrderRow,
+  type OrderSortKey,
+  type OrderStatus,
+  type SortDirection,
+} from "./types";
+
+export * from "./types";
+export { MemberLevelAccessError, assertMemberLevel } from "./access";
+
+// Member-level reads of orders (SPEC section 10: separate from the aggregate reads of
+// lib/measures, and for quality officers only). The list, its count and the CSV stream share
+// one FROM … WHERE, built here once.
+
+/** D4 for the window W ($4) on the snapshot's as-of date ($1). */
+const STATUS = `CASE
+    WHEN o.status = 'cancelled' THEN 'cancelled'
+    WHEN o.days_to_scan <= $4::int THEN 'completed'
+    WHEN o.order_date + $4::int <= $1::date THEN 'overdue'
+    ELSE 'in_window' END`;
+const COMPLETED = `(o.status <> 'cancelled' AND o.days_to_scan <= $4::int)`;
+const OPEN = `(o.status <> 'cancelled' AND (o.days_to_scan IS NULL OR o.days_to_scan > $4::int))`;
+const DAYS_OPEN = `CASE WHEN ${OPEN} THEN $1::date - o.order_date END`;
+
+const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
+
+/** FROM … WHERE of the orders a query selects for a viewer, and its parameters ($1 as-of,
+ *  $2–$3 period, $4 W, $5 payers, $6 plans, $7 product lines, $8 the viewer's payer scope,
+ *  $9 statuses). The period condition uses order_facts_period_idx. */
+function ordersFrom(viewer: Viewer, q: OrderQuery): SqlStatement {
+  return {
+    text: `FROM order_facts o
+      JOIN payers p ON p.key = o.payer_key
+      LEFT JOIN plans pl ON pl.plan_id = o.plan_id
+      WHERE o.as_of = $1::date AND o.order_date BETWEEN $2::date AND $3::date
+        AND ($5::text[] IS NULL OR o.payer_key = ANY ($5::text[]))
+        AND ($6::text[] IS NULL OR o.plan_id = ANY ($6::text[]))
+        AND ($7::text[] IS NULL OR o.product_line::text = ANY ($7::text[]))
+        AND ($8::text[] IS NULL OR o.payer_key = ANY ($8::text[]))
+        AND ($9::text[] IS NULL OR ${STATUS} = ANY ($9::text[]))`,
+    params: [
+      q.asOf,
+      q.from,
+      q.to,
+      q.window,
+      nonEmpty(q.payers),
+      nonEmpty(q.plans),
+      nonEmpty(q.productLines),
+      viewer.payerScope ? [...viewer.payerScope] : null,
+      nonEmpty(q.statuses),
+    ],
+  };
+}
+
+const SELECT = `SELECT o.order_id, o.source::text AS source, o.member_id, o.order_date,
+    o.payer_key, p.display_name AS payer_name, o.plan_id, pl.plan_name, o.product_line::text AS product_line,
+    o.ordering_npi, ${STATUS} AS status,
+    CASE WHEN ${COMPLETED} THEN o.study_date END AS study_date,
+    CASE WHEN ${COMPLETED} THEN o.days_to_scan END AS days_to_scan,
+    ${COMPLETED} AND o.result_documented AS result_documented,
+    o.captured, ${DAYS_OPEN} AS days_open`;
+
+// Byte order (COLLATE "C") wherever text is sorted, so that both engines list alike whatever
+// the server's locale; the order id last makes every order total, so pages never overlap.
+const SORTS: Record<OrderSortKey, string[]> = {
+  order_date: ["o.order_date"],
+  days_open: [DAYS_OPEN],
+  payer: ["p.sort_order", `p.display_name COLLATE "C"`],
+  plan: [`pl.plan_name COLLATE "C"`, `o.plan_id COLLATE "C"`],
+  member_id: [`o.member_id COLLATE "C"`],
+};
+
+function orderBy(sort: OrderSortKey, direction: SortDirection): string {
+  const dir = direction === "desc" ? "DESC" : "ASC";
+  const keys = SORTS[sort].map((k) => `${k} ${dir} NULLS LAST`);
+  if (sort !== "order_date") keys.push("o.order_date ASC");
+  keys.push(`o.order_id COLLATE "C" ${dir}`);
+  return `ORDER BY ${keys.join(", ")}`;
+}
+
+type OrderRecord = {
+  order_id: string;
+  source: "ehr" | "claim";
+  member_id: string;
+  order_date: string;
+  payer_key: string;
+  payer_name: string;
+  plan_id: string | null;
+  plan_name: string | null;
+  product_line: ProductLine | null;
+  ordering_npi: string | null;
+  status: OrderStatus;
+  study_date: string | null;
+  days_to_scan: number | null;
+  result_documented: boolean;
+  captured: boolean;
+  days_open: number | null;
+};
+
+function toOrderRow(r: OrderRecord): OrderRow {
+  return {
+    orderId: r.order_id,
+    source: r.source,
+    memberId: r.member_id,
+    orderDate: r.order_date,
+    payerKey: r.payer_key,
+    payerName: r.payer_name,
+    planId: r.plan_id,
+    planName: r.plan_name,
+    productLine: r.product_line,
+    orderingNpi: r.ordering_npi,
+    status: r.status,
+    studyDate: r.study_date,
+    daysToScan: r.days_to_scan,
+    resultDocumented: r.result_documented,
+    captured: r.captured,
+    daysOpen: r.days_open,
+  };
+}
+
+function pageOf(params: OrderListParams): { limit: number; offset: number } {
+  const size = Math.trunc(params.pageSize ?? DEFAULT_PAGE_SIZE);
+  const limit = Number.isFinite(size) ? Math.min(Math.max(size, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+  const page = Math.trunc(params.page ?? 1);
+  return { limit, offset: (Number.isFinite(page) && page > 1 ? page - 1 : 0) * limit };
+}
+
+/** One page of the orders the query selects, sorted (default: order date, oldest first).
+ *  Member-level: throws MemberLevelAccessError for a viewer who may see aggregates only. */
+export async function listOrders(db: Sql, viewer: Viewer, params: OrderListParams): Promise<OrderRow[]> {
+  assertMemberLevel(viewer);
+  const from = ordersFrom(viewer, params);
+  const { limit, offset } = pageOf(params);
+  const n = from.params.length;
+  const rows = await db.query<OrderRecord>(
+    `${SELECT} ${from.text} ${orderBy(params.sort ?? "order_date", params.direction ?? "asc")}
+     LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...from.params, limit, offset],
+  );
+  return rows.map(toOrderRow);
+}
+
+/** How many orders the query selects (every page of listOrders together). Member-level like
+ *  the list it counts. */
+export async function countOrders(db: Sql, viewer: Viewer, query: OrderQuery): Promise<number> {
+  assertMemberLevel(viewer);
+  const from = ordersFrom(viewer, query);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from.text}`, from.params);
+  return row?.n ?? 0;
+}
+
+/** Every order the query selects, oldest first, read through a server-side cursor a batch at
+ *  a time (for orders.csv: constant memory whatever the size). The caller must read to the
+ *  end or close it. */
+export async function openOrderCursor(db: Sql, viewer: Viewer, query: OrderQuery, fetchRows?: number): Promise<RowCursor<OrderRow>> {
+  assertMemberLevel(viewer);
+  const from = ordersFrom(viewer, query);
+  return openCursor(db, { text: `${SELECT} ${from.text} ${orderBy("order_date", "asc")}`, params: from.params }, toOrderRow, fetchRows);
+}

@@ -1,0 +1,241 @@
+import type { Sql } from "@/db/client";
+import type { Viewer } from "../access";
+import { CAPTURE_DAYS, OTHER_BONE_DENSITY_CODES, sqlList } from "../derive/codes";
+import type { ProductLine } from "../measures/types";
+import { assertMemberLevel } from "../orders/access";
+import { openCursor, type RowCursor, type SqlStatement } from "../reports/cursor";
+
+// Reconciliation of orders and claims (SPEC sections 6 and 7): where the order → scan → bill
+// trail does not add up. Read from a snapshot's derived facts, for the /data page and
+// reconciliation.csv alike.
+
+export const FINDING_KINDS = ["study_without_order", "order_not_captured", "incomplete_split_bill", "other_bone_density_code"] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** A study with no live order of its member dated in the days up to it (both ends inclusive). */
+export const STUDY_ORDER_LOOKBACK_DAYS = 120;
+
+export type ReconciliationQuery = {
+  /** The snapshot read (a resolved as-of date). */
+  asOf: string;
+  /** The finding's date (study, order or service date) in [from, to]. */
+  from: string;
+  to: string;
+  payers?: readonly string[];
+  plans?: readonly string[];
+  productLines?: readonly ProductLine[];
+  /** Kinds of finding; empty or absent = all. */
+  findings?: readonly FindingKind[];
+};
+
+export type ReconciliationListParams = ReconciliationQuery & { page?: number; pageSize?: number };
+
+type FindingBase = {
+  memberId: string;
+  /** Study date, order date or service date. */
+  date: string;
+  payerKey: string;
+  payerName: string;
+  /** Null (payer `unknown`) when no plan could be attributed. */
+  planId: string | null;
+  planName: string | null;
+  productLine: ProductLine | null;
+};
+
+/** One finding, with what the kind of finding needs to be explained. The plan is the
+ *  attributed one (D7) for studies and orders, the plan billed for a claim line. */
+export type Finding = FindingBase &
+  (
+    | { finding: "study_without_order"; lineCount: number }
+    | { finding: "order_not_captured"; orderId: string }
+    | { finding: "incomplete_split_bill"; billed: "TC" | "26" }
+    | { finding: "other_bone_density_code"; procedureCode: string; claimId: string; lineNumber: number; lineStatus: string }
+  );
+
+// Each kind as rows of one shape (every column named and typed in every branch, so that any
+// subset of kinds can be put together); $1 as-of, $2–$3 period. Studies carry no product line
+// of their own: it is their plan's.
+type FindingColumns = {
+  member_id: string;
+  date: string;
+  payer_key: string;
+  plan_id: string;
+  order_id?: string;
+  claim_id?: string;
+  line_number?: string;
+  procedure_code?: string;
+  line_status?: string;
+  line_count?: string;
+  billed?: string;
+};
+const COLUMN_TYPES: Record<keyof FindingColumns, string> = {
+  member_id: "text",
+  date: "date",
+  payer_key: "text",
+  plan_id: "text",
+  order_id: "text",
+  claim_id: "text",
+  line_number: "int",
+  procedure_code: "text",
+  line_status: "text",
+  line_count: "int",
+  billed: "text",
+};
+function findingRow(kind: FindingKind, columns: FindingColumns): string {
+  const list = (Object.keys(COLUMN_TYPES) as (keyof FindingColumns)[]).map((c) => `${columns[c] ?? "NULL"}::${COLUMN_TYPES[c]} AS ${c}`);
+  return `SELECT '${kind}'::text AS finding, ${FINDING_KINDS.indexOf(kind)} AS rank, ${list.join(", ")}`;
+}
+
+const FINDING_ROWS: Record<FindingKind, string> = {
+  study_without_order: `
+    ${findingRow("study_without_order", { member_id: "s.member_id", date: "s.study_date", payer_key: "s.payer_key", plan_id: "s.plan_id", line_count: "s.line_count" })}
+    FROM dxa_studies s
+    WHERE s.as_of = $1::date AND s.study_date BETWEEN $2::date AND $3::date
+      AND NOT EXISTS (
+        SELECT 1 FROM order_facts o
+        WHERE o.as_of = $1::date AND o.member_id = s.member_id AND o.status <> 'cancelled'
+          AND o.order_date BETWEEN s.study_date - ${STUDY_ORDER_LOOKBACK_DAYS} AND s.study_date
+      )`,
+  order_not_captured: `
+    ${findingRow("order_not_captured", { member_id: "o.member_id", date: "o.order_date", payer_key: "o.payer_key", plan_id: "o.plan_id", order_id: "o.order_id" })}
+    FROM order_facts o
+    WHERE o.as_of = $1::date AND o.order_date BETWEEN $2::date AND $3::date
+      AND o.source = 'ehr' AND o.status <> 'cancelled' AND NOT o.captured
+      AND o.order_date + ${CAPTURE_DAYS} <= $1::date`,
+  incomplete_split_bill: `
+    ${findingRow("incomplete_split_bill", {
+      member_id: "s.member_id",
+      date: "s.study_date",
+      payer_key: "s.payer_key",
+      plan_id: "s.plan_id",
+      line_count: "s.line_count",
+      billed: "CASE WHEN s.has_tc THEN 'TC' ELSE '26' END",
+    })}
+    FROM dxa_studies s
+    WHERE s.as_of = $1::date AND s.study_date BETWEEN $2::date AND $3::date
+      AND NOT s.has_global AND s.has_tc <> s.has_professional`,
+  other_bone_density_code: `
+    ${findingRow("other_bone_density_code", {
+      member_id: "e.member_id",
+      date: "e.service_date",
+      payer_key: "bp.payer_key",
+      plan_id: "e.plan_id",
+      claim_id: "e.claim_id",
+      line_number: "e.line_number",
+      procedure_code: "e.procedure_code",
+      line_status: "e.line_status",
+    })}
+    FROM effective_lines e JOIN plans bp ON bp.plan_id = e.plan_id
+    WHERE e.as_of = $1::date AND e.procedure_code IN (${sqlList(OTHER_BONE_DENSITY_CODES)})
+      AND e.service_date BETWEEN $2::date AND $3::date`,
+};
+
+const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
+
+/** FROM … WHERE of the findings a query selects for a viewer ($4 payers, $5 plans, $6 product
+ *  lines, $7 the viewer's payer scope), built once for lists, counts and the CSV. */
+function findingsFrom(viewer: Viewer, q: ReconciliationQuery): SqlStatement {
+  const kinds = q.findings?.length ? FINDING_KINDS.filter((k) => q.findings!.includes(k)) : FINDING_KINDS;
+  return {
+    text: `FROM (${kinds.map((k) => FINDING_ROWS[k]).join("\nUNION ALL\n")}) f
+      JOIN payers p ON p.key = f.payer_key
+      LEFT JOIN plans pl ON pl.plan_id = f.plan_id
+      WHERE ($4::text[] IS NULL OR f.payer_key = ANY ($4::text[]))
+        AND ($5::text[] IS NULL OR f.plan_id = ANY ($5::text[]))
+        AND ($6::text[] IS NULL OR pl.product_line::text = ANY ($6::text[]))
+        AND ($7::text[] IS NULL OR f.payer_key = ANY ($7::text[]))`,
+    params: [q.asOf, q.from, q.to, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), viewer.payerScope ? [...viewer.payerScope] : null],
+  };
+}
+
+const SELECT = `SELECT f.finding, f.member_id, f.date, f.payer_key, p.display_name AS payer_name, f.plan_id,
+    pl.plan_name, pl.product_line::text AS product_line, f.order_id, f.claim_id, f.line_number,
+    f.procedure_code, f.line_status, f.line_count, f.billed`;
+// Kinds in the order of FINDING_KINDS, then by date and member; byte order so that both
+// engines agree whatever the server's locale.
+const ORDER_BY = `ORDER BY f.rank, f.date, f.member_id COLLATE "C", f.order_id COLLATE "C", f.claim_id COLLATE "C", f.line_number`;
+
+type FindingRecord = {
+  finding: FindingKind;
+  member_id: string;
+  date: string;
+  payer_key: string;
+  payer_name: string;
+  plan_id: string | null;
+  plan_name: string | null;
+  product_line: ProductLine | null;
+  order_id: string | null;
+  claim_id: string | null;
+  line_number: number | null;
+  procedure_code: string | null;
+  line_status: string | null;
+  line_count: number | null;
+  billed: "TC" | "26" | null;
+};
+
+function toFinding(r: FindingRecord): Finding {
+  const base: FindingBase = {
+    memberId: r.member_id,
+    date: r.date,
+    payerKey: r.payer_key,
+    payerName: r.payer_name,
+    planId: r.plan_id,
+    planName: r.plan_name,
+    productLine: r.product_line,
+  };
+  switch (r.finding) {
+    case "study_without_order":
+      return { ...base, finding: r.finding, lineCount: r.line_count ?? 0 };
+    case "order_not_captured":
+      return { ...base, finding: r.finding, orderId: r.order_id ?? "" };
+    case "incomplete_split_bill":
+      return { ...base, finding: r.finding, billed: r.billed ?? "TC" };
+    case "other_bone_density_code":
+      return {
+        ...base,
+        finding: r.finding,
+        procedureCode: r.procedure_code ?? "",
+        claimId: r.claim_id ?? "",
+        lineNumber: r.line_number ?? 0,
+        lineStatus: r.line_status ?? "",
+      };
+  }
+}
+
+/** How many findings of each kind the query selects. Aggregate: any viewer, within their
+ *  payer scope. */
+export async function countFindings(db: Sql, viewer: Viewer, query: ReconciliationQuery): Promise<Record<FindingKind, number>> {
+  const from = findingsFrom(viewer, query);
+  const rows = await db.query<{ finding: FindingKind; n: number }>(`SELECT f.finding, count(*)::int AS n ${from.text} GROUP BY f.finding`, from.params);
+  const counts = Object.fromEntries(FINDING_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>;
+  for (const r of rows) counts[r.finding] = r.n;
+  return counts;
+}
+
+/** One page of findings (member-level), in the order of FINDING_KINDS, then date and member. */
+export async function listFindings(db: Sql, viewer: Viewer, params: ReconciliationListParams): Promise<Finding[]> {
+  assertMemberLevel(viewer);
+  const from = findingsFrom(viewer, params);
+  const limit = Math.min(Math.max(Math.trunc(params.pageSize ?? 50) || 50, 1), 500);
+  const offset = (Math.max(Math.trunc(params.page ?? 1) || 1, 1) - 1) * limit;
+  const n = from.params.length;
+  const rows = await db.query<FindingRecord>(`${SELECT} ${from.text} ${ORDER_BY} LIMIT $${n + 1} OFFSET $${n + 2}`, [...from.params, limit, offset]);
+  return rows.map(toFinding);
+}
+
+/** Every finding the query selects, through a server-side cursor (reconciliation.csv). The
+ *  caller must read to the end or close it. */
+export async function openFindingCursor(db: Sql, viewer: Viewer, query: ReconciliationQuery, fetchRows?: number): Promise<RowCursor<Finding>> {
+  assertMemberLevel(viewer);
+  const from = findingsFrom(viewer, query);
+  return openCursor(db, { text: `${SELECT} ${from.text} ${ORDER_BY}`, params: from.params }, toFinding, fetchRows);
+}
+
+/** What an `other_bone_density_code` is (SPEC section 2); none of them is a central DXA. */
+export const OTHER_BONE_DENSITY_NAMES: Record<(typeof OTHER_BONE_DENSITY_CODES)[number], string> = {
+  "77081": "peripheral DXA",
+  "77086": "vertebral fracture assessment only",
+  "77078": "quantitative CT",
+  "76977": "ultrasound bone density",
+  G0130: "single-energy X-ray absorptiometry",
+};

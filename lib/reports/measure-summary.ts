@@ -1,0 +1,100 @@
+import { CAPTURE_DAYS, FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
+import type { GroupBy, MeasureKey, ReportableResult, ReportableRow } from "../measures/types";
+import { countCell, dateCell, integerCell, rateCell, textCell } from "./cells";
+
+// measure-summary.csv (SPEC section 7): one row per group of getMeasure's breakdown, then the
+// total. Every number is getMeasure's, suppressed as the viewer and request require.
+
+export const MEASURE_SUMMARY_COLUMNS = [
+  "measure",
+  "period_start",
+  "period_end",
+  "payer",
+  "plan",
+  "product_line",
+  "month",
+  "denominator",
+  "numerator",
+  "rate",
+  "ci_low",
+  "ci_high",
+  "pending",
+  "window_days",
+  "as_of",
+  "flags",
+] as const;
+
+/** A dimension the row is not grouped on. */
+export const ALL = "All";
+/** The plan and product line of what no plan could be attributed to (D7). */
+export const UNKNOWN = "Unknown";
+export const UNKNOWN_PAYER_NAME = "Unknown payer";
+
+/** The window each measure's maturity is judged by: W for follow-up and its result, 14 days
+ *  for capture, 180 days after a fracture; screening has none (it looks back, not forward). */
+export function measureWindowDays(measure: MeasureKey, window: number): number | null {
+  switch (measure) {
+    case "order_follow_up":
+    case "result_documented":
+      return window;
+    case "order_capture":
+      return CAPTURE_DAYS;
+    case "post_fracture":
+      return FRACTURE_FOLLOW_UP_DAYS;
+    case "screening_ordering":
+      return null;
+  }
+}
+
+type Dimensions = { payer: string; plan: string; productLine: string; month: string };
+
+/** The dimension cells of a group row: the grouped dimensions named (for `plan` its payer
+ *  too), the others `All`. The unattributed row is under `Unknown payer`, and its grouped plan
+ *  or product line reads `Unknown`. */
+export function rowDimensions(row: ReportableRow, groupBy: GroupBy): Dimensions {
+  const dims: Dimensions = { payer: ALL, plan: ALL, productLine: ALL, month: ALL };
+  if (row.unattributed) dims.payer = row.payerName ?? UNKNOWN_PAYER_NAME;
+  switch (groupBy) {
+    case "payer":
+      dims.payer = row.payerName ?? row.payerKey ?? UNKNOWN_PAYER_NAME;
+      break;
+    case "plan":
+      dims.payer = row.payerName ?? row.payerKey ?? UNKNOWN_PAYER_NAME;
+      dims.plan = row.unattributed ? UNKNOWN : (row.planName ?? row.planId ?? UNKNOWN);
+      break;
+    case "product_line":
+      dims.productLine = row.unattributed ? UNKNOWN : (row.productLine ?? UNKNOWN);
+      break;
+    case "month":
+      dims.month = row.month ?? ALL;
+      break;
+  }
+  return dims;
+}
+
+const TOTAL: Dimensions = { payer: ALL, plan: ALL, productLine: ALL, month: ALL };
+
+/** The data rows of measure-summary.csv for a getMeasure result: groups, then the total. */
+export function measureSummaryRecords(result: ReportableResult): string[][] {
+  const { query } = result;
+  const windowDays = measureWindowDays(query.measure, query.window);
+  const record = (row: ReportableRow, dims: Dimensions): string[] => [
+    textCell(query.measure),
+    dateCell(query.from),
+    dateCell(query.to),
+    textCell(dims.payer),
+    textCell(dims.plan),
+    textCell(dims.productLine),
+    textCell(dims.month),
+    countCell(row.denominator, row.visibility.denominator),
+    countCell(row.numerator, row.visibility.numerator),
+    rateCell(row.rate),
+    rateCell(row.ciLow),
+    rateCell(row.ciHigh),
+    countCell(row.pending, row.visibility.pending),
+    integerCell(windowDays),
+    dateCell(query.asOf),
+    textCell(row.flags.join(";")),
+  ];
+  return [...result.rows.map((row) => record(row, rowDimensions(row, query.groupBy))), record(result.total, TOTAL)];
+}

@@ -1,0 +1,79 @@
+import { parseFilters, type Filters, type SearchParams } from "../filters";
+import { ORDER_STATUSES, type OrderStatus } from "../orders/types";
+
+// The query string of a report URL (SPEC section 7): the page filters of lib/filters.ts plus
+// `groupBy` and `suppress=1`, and for orders.csv a `status` list. A report refuses what it
+// cannot honour (400, naming parameter, value and what is allowed) rather than quietly
+// answering another question, as a page may with a notice.
+
+export const REPORT_NAMES = ["measure-summary", "orders", "reconciliation"] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+/** Reports that list members: never for payer relations, never marked for external sharing. */
+export const MEMBER_LEVEL_REPORTS: readonly ReportName[] = ["orders", "reconciliation"];
+
+const FILTER_PARAMETERS = ["from", "to", "payer", "plan", "productLine", "window", "asOf", "measure", "groupBy", "suppress"] as const;
+const PARAMETERS: Record<ReportName, readonly string[]> = {
+  "measure-summary": FILTER_PARAMETERS,
+  // The page filters are accepted by every report, so that one set of links carries them all;
+  // measure and groupBy do not change a member-level list.
+  orders: [...FILTER_PARAMETERS, "status"],
+  reconciliation: FILTER_PARAMETERS,
+};
+
+export type ReportRequest = {
+  report: ReportName;
+  filters: Filters;
+  /** orders.csv only: D4 statuses to list; empty = all. */
+  statuses: OrderStatus[];
+};
+
+export type InvalidParameter = { name: string; value: string; allowed: string };
+
+export type ParsedReportRequest = { ok: true; request: ReportRequest } | { ok: false; invalid: InvalidParameter[] };
+
+/** URLSearchParams as the SearchParams of lib/filters.ts (a repeated name gives a list). */
+export function toSearchParams(query: URLSearchParams): SearchParams {
+  const params: SearchParams = {};
+  for (const name of new Set(query.keys())) {
+    const values = query.getAll(name);
+    params[name] = values.length === 1 ? values[0] : values;
+  }
+  return params;
+}
+
+/** Reads and checks a report's query string. `dataAsOf`: the data's as-of date, which the
+ *  default period follows (null before any claim is loaded). */
+export function parseReportRequest(report: ReportName, query: URLSearchParams, dataAsOf: string | null): ParsedReportRequest {
+  const params = toSearchParams(query);
+  const invalid: InvalidParameter[] = [];
+  const known = PARAMETERS[report];
+  for (const name of Object.keys(params)) {
+    if (!known.includes(name)) invalid.push({ name, value: shown(params[name]), allowed: `no such parameter; ${report}.csv takes ${known.join(", ")}` });
+  }
+  const parsed = parseFilters(params, dataAsOf);
+  invalid.push(...parsed.invalid);
+
+  let statuses: OrderStatus[] = [];
+  if (report === "orders" && params.status !== undefined && params.status !== "") {
+    const values = [params.status].flat().flatMap((v) => (v ?? "").split(",")).map((v) => v.trim()).filter((v) => v !== "");
+    const wrong = values.filter((v) => !(ORDER_STATUSES as readonly string[]).includes(v));
+    if (wrong.length > 0) invalid.push({ name: "status", value: shown(params.status), allowed: `statuses separated by commas: ${ORDER_STATUSES.join(", ")}` });
+    else statuses = [...new Set(values)] as OrderStatus[];
+  }
+  // `suppress=1` marks an export for external sharing (SPEC section 5); a list of members
+  // cannot be made fit for that, so it is refused rather than sent unsuppressed.
+  if (MEMBER_LEVEL_REPORTS.includes(report) && parsed.filters.suppress) {
+    invalid.push({ name: "suppress", value: shown(params.suppress), allowed: `0 (${report}.csv lists members and cannot be marked for external sharing; measure-summary.csv can)` });
+  }
+  return invalid.length > 0 ? { ok: false, invalid } : { ok: true, request: { report, filters: parsed.filters, statuses } };
+}
+
+function shown(value: SearchParams[string]): string {
+  return Array.isArray(value) ? value.join(",") : (value ?? "");
+}
+
+/** The 400 answer's text: one line per parameter, naming it, its value and what is allowed. */
+export function describeInvalid(invalid: readonly InvalidParameter[]): string {
+  return invalid.map((p) => `Invalid parameter ${p.name}=${JSON.stringify(p.value)}: allowed ${p.allowed}.`).join("\n") + "\n";
+}
