@@ -5,6 +5,7 @@ import { LOW_VOLUME_BELOW } from "../stats/suppression";
 import { wilsonInterval } from "../stats/wilson";
 import { getClaimsLag, isProvisionalMonth } from "./claims-lag";
 import { getDimensions, UNKNOWN_PAYER_KEY, type Dimensions } from "./dimensions";
+import { memoizeBySnapshot } from "./memo";
 import type { MeasureFlag, MeasureGroup, MeasureQuery, MeasureResult, MeasureRow, ProductLine } from "./types";
 import { PRODUCT_LINES } from "./types";
 import { MEASURE_UNITS } from "./units";
@@ -42,7 +43,10 @@ export async function computeMeasure(db: Sql, viewer: Viewer, query: MeasureQuer
     query.groupBy === "month" && query.measure === "screening_ordering"
       ? await countRollingMonths(db, viewer, query)
       : await countUnits(db, viewer, query, query.groupBy);
-  const [totalCounts] = await countUnits(db, viewer, query, null);
+  // Groups partition the units, so the total is their sum — except rolling screening months,
+  // which overlap: their total is the measure over the whole period.
+  const rolling = query.groupBy === "month" && query.measure === "screening_ordering";
+  const [totalCounts] = rolling ? await countUnits(db, viewer, query, null) : [sumCounts(counts)];
   const lag = query.groupBy === "month" ? await getClaimsLag(db, query.asOf) : null;
   const payersOfRows = payersInView(query, viewer);
 
@@ -90,6 +94,12 @@ const GROUP_COLUMNS: Record<MeasureQuery["groupBy"], string[]> = {
 
 /** Counts of one measure, grouped (or not). Restrictions and the viewer's payer scope apply. */
 async function countUnits(db: Sql, viewer: Viewer, query: MeasureQuery, groupBy: MeasureQuery["groupBy"] | null): Promise<CountRow[]> {
+  if (query.measure !== "screening_ordering") return queryUnits(db, viewer, query, groupBy);
+  const key = JSON.stringify([query, groupBy, viewer.payerScope]);
+  return memoizeBySnapshot(db, query.asOf, key, () => queryUnits(db, viewer, query, groupBy));
+}
+
+async function queryUnits(db: Sql, viewer: Viewer, query: MeasureQuery, groupBy: MeasureQuery["groupBy"] | null): Promise<CountRow[]> {
   const columns = groupBy ? GROUP_COLUMNS[groupBy] : [];
   const select = ["payer_key", "plan_id", "product_line", "month"].map((c) => (columns.includes(c) ? c : `NULL AS ${c}`));
   const rows = await db.query<CountRow>(
@@ -132,6 +142,16 @@ async function countRollingMonths(db: Sql, viewer: Viewer, query: MeasureQuery):
     if (c) rows.push({ ...c, month });
   }
   return rows;
+}
+
+function sumCounts(rows: CountRow[]): CountRow {
+  const total: CountRow = { payer_key: null, plan_id: null, product_line: null, month: null, denominator: 0, numerator: 0, pending: 0 };
+  for (const r of rows) {
+    total.denominator += r.denominator;
+    total.numerator += r.numerator;
+    total.pending += r.pending;
+  }
+  return total;
 }
 
 const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);

@@ -52,12 +52,7 @@ export const MEASURE_UNITS: Record<MeasureKey, string> = {
   // Members without active coverage are not eligible, so no Unknown-payer unit arises.
   screening_ordering: `
     SELECT p.payer_key, p.plan_id, p.product_line, $3::date AS anchor,
-      1 AS denominator,
-      CASE WHEN m.member_id IN (
-        SELECT o.member_id FROM order_facts o
-        WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
-      ) THEN 1 ELSE 0 END AS numerator,
-      0 AS pending
+      1 AS denominator, CASE WHEN ordered.member_id IS NULL THEN 0 ELSE 1 END AS numerator, 0 AS pending
     FROM (
       -- Women 65–85 (completed years) on the period end: born at most 65 years and more than
       -- 86 years before it. A range on birth_date, not age() on every member.
@@ -67,8 +62,14 @@ export const MEASURE_UNITS: Record<MeasureKey, string> = {
     ) m
     ${activeCoverageJoin("m.member_id", "$3::date", "cov")}
     JOIN plans p ON p.plan_id = cov.plan_id
-    WHERE m.member_id NOT IN (
-        SELECT s.member_id FROM dxa_studies s
-        WHERE s.as_of = $1::date AND s.study_date BETWEEN $2::date - 730 AND $2::date - 1
-      )`,
+    -- Joins, not IN (subquery): at millions of members a subquery's result outgrows work_mem
+    -- and PostgreSQL would re-run it for every member.
+    LEFT JOIN (
+      SELECT DISTINCT o.member_id FROM order_facts o
+      WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
+    ) ordered ON ordered.member_id = m.member_id
+    WHERE NOT EXISTS (
+      SELECT 1 FROM dxa_studies s
+      WHERE s.as_of = $1::date AND s.member_id = m.member_id AND s.study_date BETWEEN $2::date - 730 AND $2::date - 1
+    )`,
 };

@@ -1,0 +1,24 @@
+import type { Sql } from "@/db/client";
+
+// screening_ordering counts a population (every woman 65–85 with coverage), not a daily cube,
+// and takes seconds at millions of members. Its result cannot change until the snapshot is
+// derived again, so it is remembered per snapshot build: the first view pays, the next ones
+// read memory. Keyed by the build time, so a new import is never answered from an old build.
+
+const MAX_ENTRIES = 500;
+const caches = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+export async function memoizeBySnapshot<T>(db: Sql, asOf: string, key: string, compute: () => Promise<T>): Promise<T> {
+  const [snapshot] = await db.query<{ built_at: string }>(`SELECT built_at::text AS built_at FROM derived_snapshots WHERE as_of = $1::date`, [asOf]);
+  if (!snapshot) return compute();
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  const fullKey = `${asOf}|${snapshot.built_at}|${key}`;
+  const hit = cache.get(fullKey) as Promise<T> | undefined;
+  if (hit) return hit;
+  const value = compute();
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(fullKey, value);
+  value.catch(() => cache.delete(fullKey)); // a failure is not remembered
+  return value;
+}
