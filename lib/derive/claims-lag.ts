@@ -11,7 +11,9 @@ export async function deriveClaimsLag(tx: Sql, asOf: string): Promise<void> {
        percentile_cont(0.9) WITHIN GROUP (ORDER BY c.received_date - c.service_date)
      FROM claim_lines c JOIN plans p ON p.plan_id = c.plan_id
      WHERE c.frequency_code = 1 AND c.received_date <= $1::date AND c.received_date > $1::date - 365
-     GROUP BY GROUPING SETS ((p.payer_key), ())`,
+     GROUP BY GROUPING SETS ((p.payer_key), ())
+     -- No claim received in those 12 months: no row, rather than an 'all' row of nulls.
+     HAVING count(*) > 0`,
     [asOf],
   );
 }

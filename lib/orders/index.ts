@@ -1,7 +1,7 @@
 import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
 import type { ProductLine } from "../measures/types";
-import { openCursor, type RowCursor, type SqlStatement } from "../reports/cursor";
+import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
 import { assertMemberLevel } from "./access";
 import {
   DEFAULT_PAGE_SIZE,

@@ -3,7 +3,7 @@ import type { Viewer } from "../access";
 import { CAPTURE_DAYS, OTHER_BONE_DENSITY_CODES, sqlList } from "../derive/codes";
 import type { ProductLine } from "../measures/types";
 import { assertMemberLevel } from "../orders/access";
-import { openCursor, type RowCursor, type SqlStatement } from "../reports/cursor";
+import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
 
 // Reconciliation of orders and claims (SPEC sections 6 and 7): where the order → scan → bill
 // trail does not add up. Read from a snapshot's derived facts, for the /data page and

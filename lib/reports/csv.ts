@@ -1,15 +1,25 @@
 import { stringify } from "csv-stringify/sync";
-import type { RowCursor } from "./cursor";
+import type { RowCursor } from "@/db/cursor";
 
 // RFC 4180 text through csv-stringify: comma separated, CRLF line ends, a cell quoted when it
 // holds a comma, a double quote (doubled) or a line break. Cells arrive as text already
 // formatted by cells.ts, so the writer only quotes. (With a record delimiter set, csv-stringify
 // quotes a lone LF or CR in a cell only when asked to.)
 const OPTIONS = { record_delimiter: "windows", quote_record_delimiter: true, quoted_empty: false, escape_formulas: false } as const;
+export const CSV_OPTIONS = OPTIONS;
 
-/** The CSV text of records (each ended by CRLF). */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** The CSV text of records (each ended by CRLF). A record none of whose cells needs quoting is
+ *  joined directly: csv-stringify would write it the same (a unit test holds the two equal),
+ *  at a seventh of the cost, which orders.csv needs for its rows per second (SPEC section 9).
+ *  Any record with a cell to quote goes through csv-stringify. */
 export function csvText(records: readonly (readonly string[])[]): string {
-  return records.length === 0 ? "" : stringify(records as string[][], OPTIONS);
+  let text = "";
+  for (const record of records) {
+    text += record.some((cell) => NEEDS_QUOTES.test(cell)) ? stringify([record as string[]], OPTIONS) : `${record.join(",")}\r\n`;
+  }
+  return text;
 }
 
 /** A client that has read nothing for this long has gone; its cursor is closed. */
@@ -90,10 +100,11 @@ export function csvStream<T>(
       },
       async cancel() {
         cleanUp();
+        await cursor.close();
       },
     },
     // One batch waiting beyond the one being written: the next FETCH runs while the client reads.
-    { highWaterMark: 3 },
+    { highWaterMark: 1 },
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Sql } from "@/db/client";
+import type { Sql } from "./client";
 
 /** One SQL statement with its $1… parameters. */
 export type SqlStatement = { text: string; params: unknown[] };
@@ -13,6 +13,8 @@ export interface RowCursor<T> {
 }
 
 export const FETCH_ROWS = 5000;
+/** Batches fetched ahead of the one being written. */
+export const READ_AHEAD = 2;
 
 /**
  * Opens a server-side cursor (`DECLARE … CURSOR` in a transaction of its own, then `FETCH n`
@@ -59,17 +61,34 @@ export async function openCursor<R, T = R>(
 
   let closed = false;
   let inFlight: Promise<unknown> = Promise.resolve();
-  const finish = async () => {
+  // Batches are asked for ahead of the one handed out, so that the database keeps producing
+  // while this process decodes and writes: FETCH statements queue up on the connection, and
+  // the server starts the next as soon as it has sent one. Memory holds at most
+  // READ_AHEAD + 1 batches.
+  const ahead: Promise<R[]>[] = [];
+  const fetchBatch = () => {
+    const fetch = tx.query<R>(`FETCH ${fetchRows} FROM report_rows`);
+    fetch.catch(() => {}); // its failure is met when it is awaited, or moot after close
+    inFlight = fetch.catch(() => undefined);
+    return fetch;
+  };
+  // FETCHes run in order on the one connection: once the last one asked for has answered,
+  // none is under way and the transaction can end.
+  let finishing: Promise<void> | null = null;
+  const finish = () => {
     closed = true;
-    release();
-    await ended;
+    ahead.length = 0;
+    finishing ??= inFlight.then(() => {
+      release();
+      return ended;
+    });
+    return finishing;
   };
 
   return {
     async next() {
       if (closed) return [];
-      const fetch = tx.query<R>(`FETCH ${fetchRows} FROM report_rows`);
-      inFlight = fetch.catch(() => undefined);
+      const fetch = ahead.shift() ?? fetchBatch();
       let rows: R[];
       try {
         rows = await fetch;
@@ -78,16 +97,12 @@ export async function openCursor<R, T = R>(
         await finish();
         throw error;
       }
-      // A short batch is the last one: end the transaction now rather than on one more FETCH.
+      // A short batch is the last one (FETCHes asked for past the end answer no rows): end the
+      // transaction now rather than on one more round trip.
       if (rows.length < fetchRows) await finish();
+      else while (!closed && ahead.length < READ_AHEAD) ahead.push(fetchBatch());
       return rows.map(mapRow);
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Let a FETCH under way finish first: ending the transaction under it would fail it.
-      await inFlight;
-      await finish();
-    },
+    close: finish,
   };
 }
