@@ -18,6 +18,7 @@ import { EmptyWarehouse } from "../_components/empty-warehouse";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { ALL_PAYERS_COLOUR, payerColours } from "../_components/payer-colors";
+import { payerBars } from "../_components/payer-bars";
 import { RateTable } from "../_components/rate-table";
 import { SectionSkeleton } from "../_components/section-skeleton";
 
@@ -31,7 +32,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     <>
       <h1>Overview</h1>
       <ActiveFilters ctx={ctx} />
-      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} />
+      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
+        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))} />
       <Notices notices={ctx.notices} />
       <Suspense key={`h${key}`} fallback={<SectionSkeleton />}>
         <Headlines ctx={ctx} />
@@ -91,16 +93,7 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
 
 async function ByPayer({ ctx }: { ctx: ViewContext }) {
   const result = await getByPayer(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
-  const colours = payerColours(result.rows.map((r) => r.payerKey!));
-  const payers = result.rows.map((r) => ({
-    key: r.payerKey!,
-    label: r.payerName!,
-    rate: r.rate,
-    ciLow: r.ciLow,
-    ciHigh: r.ciHigh,
-    colour: colours[r.payerKey!]!,
-    href: r.payerKey === "unknown" ? null : linkWith(ctx, `/payers/${r.payerKey}`, { payers: [] }),
-  }));
+  const payers = payerBars(result, (key) => linkWith(ctx, `/payers/${key}`, { payers: [] }));
   return (
     <ChartFrame
       title={`${MEASURE_NAMES[ctx.filters.measure]} by payer`}

@@ -21,12 +21,15 @@ export function FilterBar({
   filters,
   dataAsOf,
   payers,
+  plans = [],
   showMeasure = true,
   showPayer = true,
 }: {
   filters: Filters;
   dataAsOf: string;
   payers: Option[];
+  /** Plans to choose from (those of the chosen payer, or all); none = no plan control. */
+  plans?: (Option & { payerKey: string })[];
   showMeasure?: boolean;
   showPayer?: boolean;
 }) {
@@ -83,6 +86,21 @@ export function FilterBar({
                 {p.name}
               </option>
             ))}
+          </select>
+        </label>
+      ) : null}
+      {plans.length > 0 ? (
+        <label>
+          Plan
+          <select name="plan" value={filters.plans[0] ?? ""} onChange={(e) => go({ plans: e.target.value ? [e.target.value] : [] })}>
+            <option value="">All plans</option>
+            {plans
+              .filter((p) => filters.payers.length === 0 || filters.payers.includes(p.payerKey))
+              .map((p) => (
+                <option key={p.key} value={p.key}>
+                  {p.name}
+                </option>
+              ))}
           </select>
         </label>
       ) : null}

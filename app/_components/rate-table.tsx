@@ -4,6 +4,7 @@ import type { ReportableRow } from "@/lib/measures";
 /** A breakdown of one measure with its total: the accessible table beside every rate chart. */
 export function RateTable({ rows, total, testId, label }: { rows: ReportableRow[]; total: ReportableRow; testId: string; label: (r: ReportableRow) => string }) {
   return (
+    <div className="table-scroll">
     <table data-testid={testId}>
       <thead>
         <tr>
@@ -30,5 +31,6 @@ export function RateTable({ rows, total, testId, label }: { rows: ReportableRow[
         ))}
       </tbody>
     </table>
+    </div>
   );
 }

@@ -11,7 +11,7 @@ import { RateByPayerChart } from "../_components/charts/rate-by-payer-chart";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
-import { payerColours } from "../_components/payer-colors";
+import { payerBars } from "../_components/payer-bars";
 import { RateTable } from "../_components/rate-table";
 
 export default async function FracturesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
@@ -21,13 +21,13 @@ export default async function FracturesPage({ searchParams }: { searchParams: Pr
   if (!ctx) return <EmptyWarehouse />;
   const { byPayer, byPlan } = await getFractureMeasures(db, LOCAL_VIEWER, ctx.filters, ctx.asOf);
   const episodes = canSeeMemberLevel(LOCAL_VIEWER) ? await listOpenEpisodes(db, LOCAL_VIEWER, ctx.filters, ctx.asOf) : [];
-  const colours = payerColours(byPayer.rows.map((r) => r.payerKey!));
   const query = filtersToSearchParams({ ...ctx.filters, measure: "post_fracture" }, {}, ctx.dataAsOf).toString();
   return (
     <>
       <h1>Post-fracture DXA follow-up</h1>
       <ActiveFilters ctx={ctx} />
-      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} showMeasure={false} />
+      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
+        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))} showMeasure={false} />
       <Notices notices={ctx.notices} />
       <p className="lede">
         Fragility fractures of members aged 50 or more (hip, spine, distal radius, osteoporotic), followed within 180 days by a DXA order or
@@ -43,15 +43,7 @@ export default async function FracturesPage({ searchParams }: { searchParams: Pr
         >
           <RateByPayerChart
             overall={byPayer.total.rate}
-            payers={byPayer.rows.map((r) => ({
-              key: r.payerKey!,
-              label: r.payerName!,
-              rate: r.rate,
-              ciLow: r.ciLow,
-              ciHigh: r.ciHigh,
-              colour: colours[r.payerKey!]!,
-              href: r.payerKey === "unknown" ? null : `/payers/${r.payerKey}?${query}`,
-            }))}
+            payers={payerBars(byPayer, (key) => `/payers/${key}?${query}`)}
           />
         </ChartFrame>
         <section className="panel" data-testid="fracture-by-plan">

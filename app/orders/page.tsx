@@ -64,7 +64,8 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     <>
       <h1>Open orders</h1>
       <ActiveFilters ctx={ctx} />
-      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} showMeasure={false} />
+      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
+        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))} showMeasure={false} />
       <Notices notices={ctx.notices} />
       <section className="panel" data-testid="worklist">
         <h2>

@@ -129,3 +129,22 @@ test("an empty warehouse shows guidance on every page, not errors", async ({ pag
   await expect(page.getByTestId("upload-form")).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test("the by-payer download holds exactly the numbers of the table on the page", async ({ page }) => {
+  await page.goto(`/?${SET1}`);
+  const downloadPromise = page.waitForEvent("download");
+  await page.getByTestId("chart-rate-by-payer-csv").click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toMatch(/^measure-summary_order_follow_up.*2025-01-01_2025-12-31.*2026-06-25.*\.csv$/);
+  const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
+  const lines = text.trim().split(/\r?\n/);
+  expect(lines[0]).toBe("measure,period_start,period_end,payer,plan,product_line,month,denominator,numerator,rate,ci_low,ci_high,pending,window_days,as_of,flags");
+  const csvRows = new Map(lines.slice(1).map((l) => l.split(",")).map((cells) => [cells[3], cells]));
+  for (const [group, payer] of [["aetna", "Aetna"], ["humana", "Humana"], ["unknown", "Unknown payer"], ["total", "All"]] as const) {
+    const cells = await rowCells(page, "table-rate-by-payer", group);
+    const csv = csvRows.get(payer)!;
+    expect([csv[7], csv[8], csv[12]], payer).toEqual([cells[0], cells[1], cells[4]]);
+    // The page shows the rate to one decimal in percent; the CSV to four decimals.
+    expect(`${(Number(csv[9]) * 100).toFixed(1)}%`).toBe(cells[2]);
+  }
+});

@@ -40,7 +40,13 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
       </p>
       <h1>{payer.name}</h1>
       <ActiveFilters ctx={{ ...ctx, filters: { ...ctx.filters, payers: [payer.key] } }} />
-      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={[]} showPayer={false} />
+      <FilterBar
+        filters={{ ...ctx.filters, payers: [payer.key] }}
+        dataAsOf={ctx.dataAsOf}
+        payers={[]}
+        plans={ctx.dims.plans.filter((p) => p.payerKey === payer.key).map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))}
+        showPayer={false}
+      />
       <Notices notices={ctx.notices} />
 
       <section className="panel" data-testid="payer-plans">
