@@ -4,13 +4,17 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { openDatabase } from "@/db/client";
+import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
 
 const ROOT = process.cwd();
 const NEXT = path.join(ROOT, "node_modules", ".bin", "next");
 const DECK = path.join(ROOT, "test", "fixtures", "public-deck", "data");
+// A synthetic data set from the generator, as a user would load one (fixed seed: same files).
+const GENERATED = path.join(ROOT, "test-results", "e2e-generated-files");
 const SERVERS = [
   { name: "loaded", port: 3100, folder: DECK },
+  { name: "generated", port: 3102, folder: GENERATED },
   { name: "empty", port: 3101, folder: null },
 ] as const;
 
@@ -19,6 +23,8 @@ async function main(): Promise<void> {
     const build = spawnSync(NEXT, ["build"], { stdio: "inherit" });
     if (build.status !== 0) throw new Error("next build failed");
   }
+  rmSync(GENERATED, { recursive: true, force: true });
+  await generateDataset({ members: 3000, seed: 11, outDir: GENERATED });
   const children: ChildProcess[] = [];
   for (const server of SERVERS) {
     const dataDir = path.join(ROOT, "test-results", `e2e-${server.name}`, "pglite");
