@@ -5,7 +5,7 @@ import { getDatabase } from "@/db";
 import { LOCAL_VIEWER } from "@/lib/access";
 import type { Filters } from "@/lib/filters";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
-import { formatCount, formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRate, MEASURE_NAMES } from "@/lib/format";
+import { drawableCount, formatCount, formatCountFor, formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRate, MEASURE_NAMES } from "@/lib/format";
 import { getViewContext, type ViewContext } from "@/lib/views/context";
 import { plottedRate } from "@/lib/views/trend";
 import { getByPayer, getFunnel, getHeadlines, getScanTiming, getTrend } from "@/lib/views/overview";
@@ -110,35 +110,40 @@ async function ByPayer({ ctx }: { ctx: ViewContext }) {
 
 async function FunnelSection({ ctx }: { ctx: ViewContext }) {
   const f = await getFunnel(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  const suppress = ctx.filters.suppress;
   const steps = [
-    { label: "Orders (window closed)", value: f.ordersMature ?? 0 },
-    { label: `Scanned within ${ctx.filters.window} days`, value: f.scanned ?? 0 },
-    { label: "Result documented", value: f.documented ?? 0 },
+    { label: "Orders (window closed)", count: f.ordersMature },
+    { label: `Scanned within ${ctx.filters.window} days`, count: f.scanned },
+    { label: "Result documented", count: f.documented },
   ];
   return (
     <ChartFrame
       title="Order → scan → documented result"
       testId="chart-funnel"
-      empty={(f.ordersMature ?? 0) === 0}
-      note={`${formatCount(f.pending ?? 0)} more orders are still within their ${ctx.filters.window}-day window and not counted.`}
+      empty={f.ordersMature === 0}
+      note={`${formatCountFor(f.pending, suppress)} more orders are still within their ${ctx.filters.window}-day window and not counted.`}
       table={
         <table data-testid="table-funnel">
           <tbody>
             {steps.map((s) => (
               <tr key={s.label}>
                 <th scope="row">{s.label}</th>
-                <td className="num">{formatCount(s.value)}</td>
+                <td className="num">{formatCountFor(s.count, suppress)}</td>
               </tr>
             ))}
             <tr>
               <th scope="row">Pending (window open)</th>
-              <td className="num">{formatCount(f.pending ?? 0)}</td>
+              <td className="num">{formatCountFor(f.pending, suppress)}</td>
             </tr>
           </tbody>
         </table>
       }
     >
-      <BarsChart bars={steps.map((s, i) => ({ ...s, colour: ["#1f5fa8", "#3f7fc8", "#7aa7dc"][i] }))} layout="rows" height={180} />
+      <BarsChart
+        bars={steps.map((s, i) => ({ label: s.label, value: drawableCount(s.count, suppress), colour: ["#1f5fa8", "#3f7fc8", "#7aa7dc"][i] }))}
+        layout="rows"
+        height={180}
+      />
     </ChartFrame>
   );
 }
@@ -202,11 +207,12 @@ async function Trend({ ctx }: { ctx: ViewContext }) {
 
 async function Timing({ ctx }: { ctx: ViewContext }) {
   const t = await getScanTiming(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  const suppress = ctx.filters.suppress;
   const w = ctx.filters.window;
   const edges = [7, 14, 30, 60, 90, 180].filter((e) => e <= w);
   const bins = edges.map((edge, i) => {
     const low = i === 0 ? 0 : edges[i - 1]! + 1;
-    return { label: `${low}–${edge} d`, value: t.distribution.filter((d) => d.days >= low && d.days <= edge).reduce((n, d) => n + d.orders, 0) };
+    return { label: `${low}–${edge} d`, count: t.distribution.filter((d) => d.days >= low && d.days <= edge).reduce((n, d) => n + d.orders, 0) };
   });
   const a = t.aging;
   return (
@@ -217,7 +223,7 @@ async function Timing({ ctx }: { ctx: ViewContext }) {
         empty={(t.stats?.completed ?? 0) === 0}
         note={
           t.stats && t.stats.completed > 0
-            ? `Median ${t.stats.median?.toFixed(1)} days, 90th percentile ${t.stats.p90?.toFixed(1)} days, over ${formatCount(t.stats.completed)} completed orders.`
+            ? `Median ${t.stats.median?.toFixed(1)} days, 90th percentile ${t.stats.p90?.toFixed(1)} days, over ${formatCountFor(t.stats.completed, suppress)} completed orders.`
             : undefined
         }
         table={
@@ -226,25 +232,25 @@ async function Timing({ ctx }: { ctx: ViewContext }) {
               {bins.map((b) => (
                 <tr key={b.label}>
                   <th scope="row">{b.label}</th>
-                  <td className="num">{formatCount(b.value)}</td>
+                  <td className="num">{formatCountFor(b.count, suppress)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         }
       >
-        <BarsChart bars={bins} unit="" />
+        <BarsChart bars={bins.map((b) => ({ label: b.label, value: drawableCount(b.count, suppress) }))} unit="" />
       </ChartFrame>
       <section className="panel" data-testid="open-orders">
         <h2>Orders not completed</h2>
         <dl className="cards compact">
           <div className="card">
             <dt>Overdue (window closed)</dt>
-            <dd data-testid="count-overdue">{formatCount(a?.overdue ?? 0)}</dd>
+            <dd data-testid="count-overdue">{formatCountFor(a?.overdue ?? 0, suppress)}</dd>
           </div>
           <div className="card">
             <dt>Pending (within {w} days)</dt>
-            <dd data-testid="count-in-window">{formatCount(a?.inWindow ?? 0)}</dd>
+            <dd data-testid="count-in-window">{formatCountFor(a?.inWindow ?? 0, suppress)}</dd>
           </div>
         </dl>
         <table data-testid="table-aging">
@@ -253,7 +259,7 @@ async function Timing({ ctx }: { ctx: ViewContext }) {
             {(["0-30", "31-60", "61-90", "91-180", "over_180"] as const).map((b) => (
               <tr key={b}>
                 <th scope="row">{b === "over_180" ? "over 180 days" : `${b} days`}</th>
-                <td className="num">{formatCount(a?.[b] ?? 0)}</td>
+                <td className="num">{formatCountFor(a?.[b] ?? 0, suppress)}</td>
               </tr>
             ))}
           </tbody>

@@ -2,7 +2,8 @@
 
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
-export type BarDatum = { label: string; value: number; colour?: string };
+/** A bar; `value` null draws none (a count hidden by suppression). */
+export type BarDatum = { label: string; value: number | null; colour?: string };
 
 /** Plain bars: the days-to-scan distribution, the order → scan → result funnel. */
 export function BarsChart({ bars, layout = "columns", height = 260, unit }: { bars: BarDatum[]; layout?: "columns" | "rows"; height?: number; unit?: string }) {
