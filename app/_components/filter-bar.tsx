@@ -77,44 +77,26 @@ export function FilterBar({
         <input type="date" name="to" value={filters.to} min={filters.from} onChange={(e) => e.target.value && go({ to: e.target.value })} />
       </label>
       {showPayer ? (
-        <label>
-          Payer
-          <select name="payer" value={filters.payers[0] ?? ""} onChange={(e) => go({ payers: e.target.value ? [e.target.value] : [], plans: [] })}>
-            <option value="">All payers</option>
-            {payers.map((p) => (
-              <option key={p.key} value={p.key}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <OneOrAll label="Payer" name="payer" all="All payers" value={filters.payers[0]} options={payers} onChange={(v) => go({ payers: v, plans: [] })} />
       ) : null}
       {plans.length > 0 ? (
-        <label>
-          Plan
-          <select name="plan" value={filters.plans[0] ?? ""} onChange={(e) => go({ plans: e.target.value ? [e.target.value] : [] })}>
-            <option value="">All plans</option>
-            {plans
-              .filter((p) => filters.payers.length === 0 || filters.payers.includes(p.payerKey))
-              .map((p) => (
-                <option key={p.key} value={p.key}>
-                  {p.name}
-                </option>
-              ))}
-          </select>
-        </label>
+        <OneOrAll
+          label="Plan"
+          name="plan"
+          all="All plans"
+          value={filters.plans[0]}
+          options={plans.filter((p) => filters.payers.length === 0 || filters.payers.includes(p.payerKey))}
+          onChange={(v) => go({ plans: v })}
+        />
       ) : null}
-      <label>
-        Product line
-        <select name="productLine" value={filters.productLines[0] ?? ""} onChange={(e) => go({ productLines: e.target.value ? [e.target.value as (typeof PRODUCT_LINES)[number]] : [] })}>
-          <option value="">All product lines</option>
-          {PRODUCT_LINES.map((line) => (
-            <option key={line} value={line}>
-              {PRODUCT_LINE_NAMES[line]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <OneOrAll
+        label="Product line"
+        name="productLine"
+        all="All product lines"
+        value={filters.productLines[0]}
+        options={PRODUCT_LINES.map((line) => ({ key: line, name: PRODUCT_LINE_NAMES[line]! }))}
+        onChange={(v) => go({ productLines: v as Filters["productLines"] })}
+      />
       <label>
         Follow-up window
         <select name="window" value={filters.window} onChange={(e) => go({ window: Number(e.target.value) as Filters["window"] })}>
@@ -142,5 +124,36 @@ export function FilterBar({
         <input type="date" name="asOf" value={asOf} max={dataAsOf} onChange={(e) => go({ asOf: e.target.value && e.target.value !== dataAsOf ? e.target.value : null })} />
       </label>
     </form>
+  );
+}
+
+/** A select of one value or all of them; the filters hold it as a list (empty = all). */
+function OneOrAll({
+  label,
+  name,
+  all,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  all: string;
+  value: string | undefined;
+  options: Option[];
+  onChange: (values: string[]) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select name={name} value={value ?? ""} onChange={(e) => onChange(e.target.value ? [e.target.value] : [])}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option key={o.key} value={o.key}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

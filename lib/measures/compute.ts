@@ -6,6 +6,7 @@ import { wilsonInterval } from "../stats/wilson";
 import { getClaimsLag, isProvisionalMonth } from "./claims-lag";
 import { getDimensions, UNKNOWN_PAYER_KEY, type Dimensions } from "./dimensions";
 import { memoizeBySnapshot } from "./memo";
+import { restrictionClause, restrictionParams } from "./restrict";
 import type { MeasureFlag, MeasureGroup, MeasureQuery, MeasureResult, MeasureRow, ProductLine } from "./types";
 import { PRODUCT_LINES } from "./types";
 import { MEASURE_UNITS } from "./units";
@@ -108,26 +109,13 @@ async function queryUnits(db: Sql, viewer: Viewer, query: MeasureQuery, groupBy:
        coalesce(sum(numerator), 0)::int AS numerator,
        coalesce(sum(pending), 0)::int AS pending
      FROM (
-       SELECT u.*, u.product_line::text AS product_line_text, to_char(u.anchor, 'YYYY-MM') AS month
+       SELECT u.*, to_char(u.anchor, 'YYYY-MM') AS month
        FROM (${MEASURE_UNITS[query.measure]}) u
      ) u
      -- $4 (W) typed here too: not every measure's units use it.
-     WHERE $4::int > 0
-       AND ($5::text[] IS NULL OR payer_key = ANY ($5::text[]))
-       AND ($6::text[] IS NULL OR plan_id = ANY ($6::text[]))
-       AND ($7::text[] IS NULL OR product_line_text = ANY ($7::text[]))
-       AND ($8::text[] IS NULL OR payer_key = ANY ($8::text[]))
+     WHERE $4::int > 0 AND ${restrictionClause("u")}
      ${columns.length > 0 ? `GROUP BY ${columns.join(", ")}` : ""}`,
-    [
-      query.asOf,
-      query.from,
-      query.to,
-      query.window,
-      nonEmpty(query.payers),
-      nonEmpty(query.plans),
-      nonEmpty(query.productLines),
-      viewer.payerScope ? [...viewer.payerScope] : null,
-    ],
+    restrictionParams(viewer, query),
   );
   return rows.map((r) => ({ ...r, product_line: r.product_line === null ? null : String(r.product_line) }));
 }
@@ -153,8 +141,6 @@ function sumCounts(rows: CountRow[]): CountRow {
   }
   return total;
 }
-
-const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
 
 /** Whether counted row `r` belongs to expected group `g`, on the columns of the breakdown. */
 function sameGroup(r: CountRow, g: MeasureGroup, groupBy: MeasureQuery["groupBy"]): boolean {

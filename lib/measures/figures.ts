@@ -1,5 +1,6 @@
 import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
+import { restrictionClause, restrictionParams } from "./restrict";
 import type { MeasureQuery } from "./types";
 
 // The secondary figures of SPEC section 5, by payer and in total, for the same filters as the
@@ -17,17 +18,8 @@ export type OpenOrderAging = { open: number; overdue: number; inWindow: number }
 export type BillingCompleteness = { studies: number; billingComplete: number };
 export type DenialShare = { lines: number; denied: number };
 
-function params(viewer: Viewer, q: FigureQuery): unknown[] {
-  const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
-  return [q.asOf, q.from, q.to, q.window, list(q.payers), list(q.plans), list(q.productLines), viewer.payerScope ? [...viewer.payerScope] : null];
-}
-
-// $5–$8: payers, plans, product lines of the filters, and the viewer's payer scope.
-const RESTRICT = (alias: string) => `
-  ($5::text[] IS NULL OR ${alias}.payer_key = ANY ($5::text[]))
-  AND ($6::text[] IS NULL OR ${alias}.plan_id = ANY ($6::text[]))
-  AND ($7::text[] IS NULL OR ${alias}.product_line::text = ANY ($7::text[]))
-  AND ($8::text[] IS NULL OR ${alias}.payer_key = ANY ($8::text[]))`;
+const params = restrictionParams;
+const RESTRICT = restrictionClause;
 
 const BY_PAYER = "GROUP BY GROUPING SETS ((payer_key), ())";
 

@@ -1,5 +1,6 @@
 import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
+import { getDataAsOf } from "../derive";
 
 export type PayerPlans = { payerKey: string; payerName: string; plans: number; members: number };
 
@@ -17,12 +18,11 @@ export type WarehouseSummary = {
 /** What the warehouse holds, for the home page. Aggregates only; a payer-scoped viewer sees
  *  only their payers' plans. */
 export async function getWarehouseSummary(db: Sql, viewer: Viewer): Promise<WarehouseSummary> {
-  const [counts] = await db.query<Omit<WarehouseSummary, "payers" | "lastImport">>(`
+  const [counts] = await db.query<Omit<WarehouseSummary, "asOf" | "payers" | "lastImport">>(`
     SELECT (SELECT count(*) FROM members)::int AS members,
            (SELECT count(*) FROM plans)::int AS plans,
            (SELECT count(*) FROM ehr_orders)::int AS "ehrOrders",
-           (SELECT count(*) FROM claim_lines)::int AS "claimLines",
-           (SELECT data_as_of FROM import_batches WHERE outcome = 'succeeded' ORDER BY id DESC LIMIT 1) AS "asOf"`);
+           (SELECT count(*) FROM claim_lines)::int AS "claimLines"`);
   // Members counted by the plan of any coverage span (a member may be under several payers).
   const payers = await db.query<PayerPlans>(
     `SELECT p.key AS "payerKey", p.display_name AS "payerName",
@@ -40,5 +40,5 @@ export async function getWarehouseSummary(db: Sql, viewer: Viewer): Promise<Ware
      FROM import_batches ORDER BY id DESC LIMIT 1`,
   );
   if (!counts) throw new Error("warehouse counts missing");
-  return { ...counts, payers, lastImport: lastImport ?? null };
+  return { ...counts, asOf: await getDataAsOf(db), payers, lastImport: lastImport ?? null };
 }
