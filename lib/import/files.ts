@@ -1,5 +1,6 @@
 import * as f from "./fields";
 import type { FieldParser } from "./fields";
+import type { ReferenceKind } from "./known-ids";
 
 export type ColumnSpec = {
   name: string;
@@ -9,6 +10,9 @@ export type ColumnSpec = {
   default?: string;
   /** SQL type of the staging column, which is also the warehouse column's type. */
   type: string;
+  /** Few distinct values repeated over many rows (codes, dates, NPIs, plans): each distinct
+   *  cell is checked and encoded once per file (lib/import/row-writer.ts). */
+  repeats?: boolean;
 };
 
 export type RowProblem = { column: string; value: string; reason: string };
@@ -20,7 +24,9 @@ export type FileSpec = {
   /** The natural key (SPEC section 3, "Idempotent"). */
   key: string[];
   /** Columns that must name a member or plan of this import or of the warehouse. */
-  references: { column: string; kind: "member" | "plan" }[];
+  references: { column: string; kind: ReferenceKind }[];
+  /** The file whose rows are the members or plans that references name (its key column). */
+  defines?: ReferenceKind;
   /** The columns as written to the warehouse table, when they differ from `columns` (plans
    *  name a payer; the table holds its key). Such a file is always loaded through staging. */
   tableColumns?: string[];
@@ -41,9 +47,10 @@ export const FILE_SPECS: readonly FileSpec[] = [
       // Resolved to a payer key in SQL (lib/import/load.ts), where the known payers are.
       { name: "payer", required: true, parse: f.text(1, 200), type: "text" },
       { name: "plan_name", required: true, parse: f.text(1, 200), type: "text" },
-      { name: "product_line", required: true, parse: f.oneOf(PRODUCT_LINES, { caseInsensitive: true }), type: "product_line" },
+      { name: "product_line", required: true, parse: f.oneOf(PRODUCT_LINES, { caseInsensitive: true }), type: "product_line", repeats: true },
     ],
     key: ["plan_id"],
+    defines: "plan",
     tableColumns: ["plan_id", "payer_key", "plan_name", "product_line"],
     references: [],
   },
@@ -53,9 +60,10 @@ export const FILE_SPECS: readonly FileSpec[] = [
     columns: [
       { name: "member_id", required: true, parse: id, type: "text" },
       { name: "birth_date", required: true, parse: f.pastDate, type: "date" },
-      { name: "sex", required: true, parse: f.oneOf(["F", "M", "U"], { caseInsensitive: true }), type: "sex" },
+      { name: "sex", required: true, parse: f.oneOf(["F", "M", "U"], { caseInsensitive: true }), type: "sex", repeats: true },
     ],
     key: ["member_id"],
+    defines: "member",
     references: [],
   },
   {
@@ -90,8 +98,9 @@ export const FILE_SPECS: readonly FileSpec[] = [
         required: false,
         parse: f.oneOf(["screening", "fracture", "glucocorticoid", "monitoring", "other"], { caseInsensitive: true }),
         type: "order_indication",
+        repeats: true,
       },
-      { name: "status", required: false, parse: f.oneOf(["active", "cancelled"], { caseInsensitive: true }), default: "active", type: "order_status" },
+      { name: "status", required: false, parse: f.oneOf(["active", "cancelled"], { caseInsensitive: true }), default: "active", type: "order_status", repeats: true },
     ],
     key: ["order_id"],
     references: [{ column: "member_id", kind: "member" }],
@@ -102,21 +111,21 @@ export const FILE_SPECS: readonly FileSpec[] = [
     columns: [
       { name: "claim_id", required: true, parse: id, type: "text" },
       { name: "line_number", required: true, parse: f.integer(1), type: "integer" },
-      { name: "frequency_code", required: true, parse: f.oneOf(["1", "7", "8"]), type: "smallint" },
+      { name: "frequency_code", required: true, parse: f.oneOf(["1", "7", "8"]), type: "smallint", repeats: true },
       { name: "received_date", required: true, parse: f.isoDate, type: "date" },
       { name: "member_id", required: true, parse: id, type: "text" },
       { name: "plan_id", required: true, parse: id, type: "text" },
-      { name: "claim_type", required: true, parse: f.oneOf(["professional", "institutional"], { caseInsensitive: true }), type: "claim_type" },
+      { name: "claim_type", required: true, parse: f.oneOf(["professional", "institutional"], { caseInsensitive: true }), type: "claim_type", repeats: true },
       { name: "service_date", required: true, parse: f.isoDate, type: "date" },
       { name: "procedure_code", required: true, parse: f.procedureCode, type: "text" },
-      { name: "modifiers", required: false, parse: f.modifiers, default: "{}", type: "text[]" },
+      { name: "modifiers", required: false, parse: f.modifiers, default: "{}", type: "text[]", repeats: true },
       { name: "place_of_service", required: false, parse: f.placeOfService, type: "text" },
-      { name: "line_status", required: true, parse: f.oneOf(["paid", "denied", "pending"], { caseInsensitive: true }), type: "line_status" },
+      { name: "line_status", required: true, parse: f.oneOf(["paid", "denied", "pending"], { caseInsensitive: true }), type: "line_status", repeats: true },
       { name: "units", required: false, parse: f.integer(1), default: "1", type: "integer" },
       { name: "billed_amount", required: false, parse: f.amount, type: "numeric(14,2)" },
       { name: "paid_amount", required: false, parse: f.amount, type: "numeric(14,2)" },
       { name: "rendering_npi", required: false, parse: f.npi, type: "text" },
-      { name: "diagnosis_codes", required: false, parse: f.diagnosisCodes, default: "{}", type: "text[]" },
+      { name: "diagnosis_codes", required: false, parse: f.diagnosisCodes, default: "{}", type: "text[]", repeats: true },
     ],
     key: ["claim_id", "received_date", "frequency_code", "line_number"],
     references: [

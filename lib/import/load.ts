@@ -22,58 +22,26 @@ export async function createStagingTables(sql: Sql, specs: readonly FileSpec[] =
   }
 }
 
-/** The rules that need more than one row: keys repeated within the import (staged files; a
- *  directly loaded file has none, its primary key saw to that), and references to members
- *  and plans that are neither in this import nor already loaded. */
-export async function checkLoadedRows(
-  sql: Sql,
-  loaded: ReadonlyMap<FileSpec, LoadPath>,
-  batchId: number,
-  problems: ProblemLog,
-): Promise<void> {
+/** The rule that needs every row of a file: no key twice. A directly loaded file has none
+ *  (its primary key saw to that); a staged file is checked here. References to members and
+ *  plans were checked as each row was read (lib/import/known-ids.ts). */
+export async function checkLoadedRows(sql: Sql, loaded: ReadonlyMap<FileSpec, LoadPath>, problems: ProblemLog): Promise<void> {
   for (const [spec, path] of loaded) {
     if (path === "staged") await reportDuplicateKeys(sql, spec, problems);
   }
-  const staged = new Set([...loaded].filter(([, path]) => path === "staged").map(([spec]) => spec.table));
-  for (const [spec, path] of loaded) {
-    if (spec.references.length === 0) continue;
-    // Rows of this import: in staging, or in the table itself marked with this batch. One
-    // pass with hash joins per file, whatever the number of references.
-    const rows = path === "staged" ? stageTable(spec) : `(SELECT * FROM ${spec.table} WHERE import_batch_id = ${batchId})`;
-    const joins = spec.references.map((ref, i) => {
-      const [table, column] = ref.kind === "member" ? ["members", "member_id"] : ["plans", "plan_id"];
-      const known = staged.has(table)
-        ? `(SELECT ${column} FROM ${table} UNION SELECT ${column} FROM stage_${table})`
-        : table;
-      return `LEFT JOIN ${known} k${i} ON k${i}.${column} = s."${ref.column}"`;
-    });
-    const missing = await sql.query<Record<string, string | number | null>>(
-      `SELECT s.source_line AS line, ${spec.references
-        .map((ref, i) => `s."${ref.column}" AS v${i}, k${i}.${ref.kind}_id AS k${i}, sum((k${i}.${ref.kind}_id IS NULL)::int) OVER () AS missing${i}`)
-        .join(", ")}
-       FROM ${rows} s ${joins.join(" ")}
-       WHERE ${spec.references.map((_, i) => `k${i}.${spec.references[i]!.kind}_id IS NULL`).join(" OR ")}
-       ORDER BY s.source_line LIMIT ${LISTED}`,
-    );
-    let listed = 0;
-    for (const r of missing) {
-      spec.references.forEach((ref, i) => {
-        if (r[`k${i}`] !== null) return;
-        listed++;
-        const where = ref.kind === "member" ? "members.csv" : "plans.csv";
-        problems.add(spec.file, Number(r.line), ref.column, String(r[`v${i}`]), `unknown ${ref.kind}: not in ${where} of this import nor already loaded`);
-      });
-    }
-    const found = spec.references.reduce((n, _, i) => n + Number(missing[0]?.[`missing${i}`] ?? 0), 0);
-    if (found > listed) problems.addUnlisted(found - listed);
-  }
 }
 
-/** A load into an empty table builds its indexes once, after the COPY (one sort each) rather
- *  than row by row: the first load of millions of claim lines is several times faster. Returns
- *  the rebuild, or null when the table holds rows and keeps its indexes. A duplicate key then
- *  surfaces when the primary key is rebuilt, as the same unique violation as during a COPY. */
+/** On PGlite, a load into an empty table builds its indexes once, after the COPY (one sort
+ *  each) rather than row by row: the first load of millions of claim lines is several times
+ *  faster. Returns the rebuild, or null when the indexes stay. A duplicate key then surfaces
+ *  when the primary key is rebuilt, as the same unique violation as during a COPY.
+ *
+ *  On a PostgreSQL server the indexes stay: the server maintains them in its own process while
+ *  this one validates the next rows, so they cost no time, whereas a rebuild after the load
+ *  would wait for both (measured on 590,223 claim lines: 2.0 s for the load with its key
+ *  against 2.7 s with the key rebuilt). PGlite runs in this process's thread: nothing overlaps. */
 export async function suspendIndexesIfEmpty(sql: Sql, table: string): Promise<(() => Promise<void>) | null> {
+  if (sql.engine !== "pglite") return null;
   const [any] = await sql.query(`SELECT 1 FROM ${table} LIMIT 1`);
   if (any) return null;
   const constraints = await sql.query<{ name: string; def: string }>(

@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import Papa from "papaparse";
-import { Invalid, type ParseContext } from "./fields";
+import { BinaryCopyWriter } from "./copy-binary";
+import type { ParseContext } from "./fields";
 import type { FileSpec } from "./files";
+import type { KnownIds } from "./known-ids";
 import type { ProblemLog } from "./problems";
+import { RowWriter } from "./row-writer";
 import { Utf8Text } from "./utf8-text";
 
 export type FileDigest = {
@@ -17,12 +20,22 @@ export type FileDigest = {
   warnings: string[];
 };
 
-/** Receives validated rows as COPY CSV text: `import_batch_id,source_line,<spec columns>`. */
-export type ChunkSink = (csv: string) => Promise<void>;
+/** What reading a file needs of its import. */
+export type ReadContext = {
+  batchId: number;
+  ctx: ParseContext;
+  /** Members and plans that references may name; loaded for the kinds the spec refers to. */
+  known: KnownIds;
+  problems: ProblemLog;
+};
+
+/** Receives validated rows as binary COPY tuples (lib/import/copy-binary.ts) of the columns
+ *  `copyColumns(spec)`: `import_batch_id, source_line, <spec columns>`. */
+export type ChunkSink = (copy: Buffer<ArrayBuffer>) => Promise<void>;
 
 // Rows go to COPY in chunks: large enough that per-statement cost vanishes, small enough that
 // memory stays flat whatever the file size (PGlite needs each chunk as one Blob).
-const CHUNK_ROWS = 20_000;
+const CHUNK_BYTES = 4 << 20;
 
 /**
  * Streams one CSV file through the cell rules of its spec (Papa Parse, RFC 4180), handing the
@@ -32,9 +45,7 @@ const CHUNK_ROWS = 20_000;
 export async function readImportFile(
   spec: FileSpec,
   path: string,
-  batchId: number,
-  ctx: ParseContext,
-  problems: ProblemLog,
+  { batchId, ctx, known, problems }: ReadContext,
   sink: ChunkSink,
 ): Promise<FileDigest> {
   const digest: FileDigest = { file: spec.file, bytes: 0, sha256: "", rows: 0, validRows: 0, warnings: [] };
@@ -46,33 +57,32 @@ export async function readImportFile(
   });
   const text = source.pipe(new Utf8Text());
 
-  let columnIndex: number[] | null = null;
+  let rows: RowWriter | null = null;
   let headerLength = 0;
   let nextLine = 1;
-  let chunk: string[] = [];
+  const out = new BinaryCopyWriter();
   const onRecord = (record: string[], errors: Papa.ParseError[]): boolean => {
     const line = nextLine;
-    nextLine += 1 + countNewlines(record);
+    // The text reaches the parser only after passing `text`, so a quote in this record was seen.
+    nextLine += text.sawQuote ? 1 + countNewlines(record) : 1;
     if (errors.length > 0) {
       problems.add(spec.file, line, "-", "", `not valid CSV: ${errors.map((e) => e.message).join("; ")}`);
       return true;
     }
     if (record.length === 1 && record[0] === "") return true; // a blank line
-    if (columnIndex === null) {
-      columnIndex = readHeader(spec, record, problems, digest.warnings);
+    if (rows === null) {
+      const columnIndex = readHeader(spec, record, problems, digest.warnings);
+      if (columnIndex.length === 0) return false;
+      rows = new RowWriter(spec, columnIndex, batchId, ctx, known);
       headerLength = record.length;
-      return columnIndex.length > 0;
+      return true;
     }
     digest.rows++;
     if (record.length !== headerLength) {
       problems.add(spec.file, line, "-", "", `row has ${record.length} fields, the header has ${headerLength}`);
       return true;
     }
-    const csvLine = validateRow(spec, record, columnIndex, line, ctx, problems);
-    if (csvLine !== null) {
-      digest.validRows++;
-      chunk.push(`${batchId},${line},${csvLine}\n`);
-    }
+    if (rows.write(record, line, problems, out)) digest.validRows++;
     return true;
   };
 
@@ -88,7 +98,7 @@ export async function readImportFile(
     // (this process) and loading (the database server) use both cores; never more than one,
     // so memory stays flat and chunks arrive in order.
     let inFlight: Promise<void> | null = null;
-    const send = (rows: string) => {
+    const send = (rows: Buffer<ArrayBuffer>) => {
       const sending: Promise<void> = sink(rows).then(() => {
         if (inFlight === sending) inFlight = null;
       });
@@ -104,15 +114,18 @@ export async function readImportFile(
       // SPEC section 3: comma separated. Never guessed: a guess fails on short or sparse files.
       delimiter: ",",
       skipEmptyLines: false,
-      step: (result, parser) => {
+      // Whole chunks of the stream at a time: cheaper than a callback per row.
+      chunk: (result, parser) => {
         if (failed) return;
-        if (!onRecord(result.data, result.errors)) {
-          parser.abort();
-          return;
+        const errors = errorsByRow(result.errors);
+        for (let i = 0; i < result.data.length; i++) {
+          if (!onRecord(result.data[i]!, errors?.get(i) ?? NO_ERRORS)) {
+            parser.abort();
+            return;
+          }
         }
-        if (chunk.length < CHUNK_ROWS) return;
-        const rows = chunk.join("");
-        chunk = [];
+        if (out.size < CHUNK_BYTES) return;
+        const rows = out.take();
         if (!inFlight) {
           send(rows);
           return;
@@ -125,9 +138,8 @@ export async function readImportFile(
       },
       complete: () => {
         if (failed) return;
-        const rows = chunk.join("");
-        chunk = [];
-        (inFlight ?? Promise.resolve()).then(() => sink(rows)).then(resolve, fail);
+        const rows = out.size > 0 ? out.take() : null;
+        (inFlight ?? Promise.resolve()).then(() => (rows ? sink(rows) : undefined)).then(resolve, fail);
       },
       error: (error) => fail(error),
     });
@@ -135,9 +147,22 @@ export async function readImportFile(
     if (!(error instanceof UnreadableFile)) throw error;
   });
 
-  if (columnIndex === null && problems.count === 0) problems.addFile(spec.file, "the file is empty: a header row is required");
+  if (rows === null && problems.count === 0) problems.addFile(spec.file, "the file is empty: a header row is required");
   digest.sha256 = hash.digest("hex");
   return digest;
+}
+
+const NO_ERRORS: Papa.ParseError[] = [];
+
+/** Papa Parse's errors of one chunk by row index within it; null when there are none. */
+function errorsByRow(errors: Papa.ParseError[]): Map<number, Papa.ParseError[]> | null {
+  if (errors.length === 0) return null;
+  const byRow = new Map<number, Papa.ParseError[]>();
+  for (const error of errors) {
+    const row = error.row ?? 0;
+    byRow.set(row, [...(byRow.get(row) ?? []), error]);
+  }
+  return byRow;
 }
 
 /** The file could not be read as text; its problem is already reported. */
@@ -175,64 +200,3 @@ function readHeader(spec: FileSpec, header: string[], problems: ProblemLog, warn
   }
   return usable ? index : [];
 }
-
-/** The row as one line of COPY CSV (after `import_batch_id,source_line,`), or null when a
- *  cell or a row rule refused it (each problem reported). Built as one string: on a large
- *  import this is the hottest loop of the product. */
-function validateRow(
-  spec: FileSpec,
-  record: string[],
-  columnIndex: number[],
-  line: number,
-  ctx: ParseContext,
-  problems: ProblemLog,
-): string | null {
-  let valid = true;
-  const out = scratch;
-  out.length = spec.columns.length;
-  const cells: (string | null)[] | null = spec.checkRow ? [] : null;
-  for (let i = 0; i < spec.columns.length; i++) {
-    const column = spec.columns[i]!;
-    const position = columnIndex[i]!;
-    const raw = position === -1 ? "" : (record[position] ?? "").trim();
-    let value: string | null;
-    if (raw === "") {
-      if (column.required) {
-        problems.add(spec.file, line, column.name, raw, "required value is empty");
-        valid = false;
-      }
-      value = column.default ?? null;
-    } else {
-      const result = column.parse(raw, ctx);
-      if (result instanceof Invalid) {
-        problems.add(spec.file, line, column.name, raw, result.reason);
-        valid = false;
-        continue;
-      }
-      value = result;
-    }
-    cells?.push(value);
-    out[i] = csvCell(value);
-  }
-  if (!valid) return null;
-  if (cells && spec.checkRow) {
-    const rowProblem = spec.checkRow(Object.fromEntries(spec.columns.map((c, i) => [c.name, cells[i] ?? null])));
-    if (rowProblem) {
-      problems.add(spec.file, line, rowProblem.column, rowProblem.value, rowProblem.reason);
-      return null;
-    }
-  }
-  return out.join(",");
-}
-
-// Reused for every row: one array for the whole file instead of one per row.
-const scratch: string[] = [];
-
-// COPY … WITH (FORMAT csv): an unquoted empty cell is NULL; quote anything else that needs it.
-function csvCell(value: string | null): string {
-  if (value === null) return "";
-  if (value === "" || NEEDS_QUOTES.test(value)) return `"${value.replace(/"/g, '""')}"`;
-  return value;
-}
-
-const NEEDS_QUOTES = /[",\r\n]/;
