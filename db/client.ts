@@ -62,6 +62,7 @@ function pgliteSql(pg: PgliteLike, inTransaction: (fn: (tx: PgliteLike) => Promi
       // PGlite reads a COPY from one Blob: each write is a COPY of its own.
       const statement = binaryCopyStatement(table, columns, "'/dev/blob'");
       return {
+        chunkBytes: 4 << 20,
         async write(tuples) {
           await pg.query(statement, [], { blob: new Blob([BINARY_COPY_HEADER, tuples, BINARY_COPY_TRAILER]) });
         },
@@ -145,6 +146,7 @@ async function postgresCopyIn(client: postgres.Sql | postgres.TransactionSql, st
     Promise.race([new Promise<void>((resolve, reject) => stream.write(bytes, (error) => (error ? reject(error) : resolve()))), failure]);
   await send(BINARY_COPY_HEADER);
   return {
+    chunkBytes: 64 << 10,
     write: send,
     async end() {
       // 'finish' comes once the server has confirmed the COPY.

@@ -12,6 +12,10 @@ export const BINARY_COPY_TRAILER = Uint8Array.from([0xff, 0xff]);
 
 /** One COPY into a table: tuples are written as they are produced, and `end` completes it. */
 export interface CopyIn {
+  /** How many bytes of tuples to gather per `write`: small for a server (the stream is sent
+   *  as it comes, and small buffers are reused memory), large for PGlite (each write is a
+   *  COPY statement of its own). */
+  readonly chunkBytes: number;
   /** Sends binary COPY tuples (no header or trailer); resolves when they are on their way, so
    *  the caller produces the next ones while the server stores these. */
   write(tuples: Uint8Array<ArrayBuffer>): Promise<void>;

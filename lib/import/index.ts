@@ -139,7 +139,7 @@ async function copyFile<T>(tx: Sql, table: string, columns: readonly string[], r
   const copy = await tx.copyIn(table, columns);
   let result: T;
   try {
-    result = await read((tuples) => copy.write(tuples));
+    result = await read(copy);
   } catch (error) {
     await copy.abort(error instanceof Error ? error : new Error(String(error)));
     throw error;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import Papa from "papaparse";
+import type { CopyIn } from "@/db/copy";
 import { BinaryCopyWriter } from "./copy-binary";
 import type { ParseContext } from "./fields";
 import type { FileSpec } from "./files";
@@ -30,12 +31,9 @@ export type ReadContext = {
 };
 
 /** Receives validated rows as binary COPY tuples (lib/import/copy-binary.ts) of the columns
- *  `copyColumns(spec)`: `import_batch_id, source_line, <spec columns>`. */
-export type ChunkSink = (copy: Buffer<ArrayBuffer>) => Promise<void>;
-
-// Rows go to COPY in chunks: large enough that per-statement cost vanishes, small enough that
-// memory stays flat whatever the file size (PGlite needs each chunk as one Blob).
-const CHUNK_BYTES = 4 << 20;
+ *  `copyColumns(spec)`: `import_batch_id, source_line, <spec columns>`, in chunks of about
+ *  `chunkBytes` (db/copy.ts), so that memory stays flat whatever the file size. */
+export type ChunkSink = Pick<CopyIn, "write" | "chunkBytes">;
 
 /**
  * Streams one CSV file through the cell rules of its spec (Papa Parse, RFC 4180), handing the
@@ -99,7 +97,7 @@ export async function readImportFile(
     // so memory stays flat and chunks arrive in order.
     let inFlight: Promise<void> | null = null;
     const send = (rows: Buffer<ArrayBuffer>) => {
-      const sending: Promise<void> = sink(rows).then(() => {
+      const sending: Promise<void> = sink.write(rows).then(() => {
         if (inFlight === sending) inFlight = null;
       });
       inFlight = sending;
@@ -124,7 +122,7 @@ export async function readImportFile(
             return;
           }
         }
-        if (out.size < CHUNK_BYTES) return;
+        if (out.size < sink.chunkBytes) return;
         const rows = out.take();
         if (!inFlight) {
           send(rows);
@@ -139,7 +137,7 @@ export async function readImportFile(
       complete: () => {
         if (failed) return;
         const rows = out.size > 0 ? out.take() : null;
-        (inFlight ?? Promise.resolve()).then(() => (rows ? sink(rows) : undefined)).then(resolve, fail);
+        (inFlight ?? Promise.resolve()).then(() => (rows ? sink.write(rows) : undefined)).then(resolve, fail);
       },
       error: (error) => fail(error),
     });
