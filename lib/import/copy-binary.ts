@@ -36,34 +36,14 @@ export class BinaryCopyWriter {
     return mark;
   }
 
-  /** The current position, for `rewind` or `cut`. */
-  mark(): number {
-    return this.pos;
-  }
-
   /** Forgets everything written since `mark` (a row that turned out invalid). */
   rewind(mark: number): void {
     this.pos = mark;
   }
 
-  /** A copy of the bytes written since `mark`, which are then forgotten: a field encoded once
-   *  and replayed with `field` wherever the same cell comes again. */
-  cut(mark: number): Uint8Array {
-    const bytes = Uint8Array.prototype.slice.call(this.buf, mark, this.pos);
-    this.pos = mark;
-    return bytes;
-  }
-
-  /** Appends a field `cut` earlier. */
-  field(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  /** A copy of the tuples written so far; the buffer is then reused. Chunks stay small (see
-   *  lib/import/read-file.ts), so the copy is cheap and comes from memory the allocator
-   *  already holds, where a fresh multi-megabyte buffer per chunk cost page faults. */
+  /** A copy of the tuples written so far; the buffer is then reused. On a server chunks are
+   *  small (db/copy.ts), so the copy is cheap and comes from memory the allocator already
+   *  holds, where a fresh multi-megabyte buffer per chunk cost page faults. */
   take(): Buffer<ArrayBuffer> {
     const out = Buffer.from(this.buf.subarray(0, this.pos));
     this.pos = 0;

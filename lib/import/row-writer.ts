@@ -1,12 +1,9 @@
-import { BinaryCopyWriter } from "./copy-binary";
+import type { BinaryCopyWriter } from "./copy-binary";
 import { encoderFor, type CellEncoder } from "./encoders";
 import { Invalid, type ParseContext } from "./fields";
 import { PROVENANCE_COLUMNS, type ColumnSpec, type FileSpec } from "./files";
 import { KnownIds, type ReferenceKind } from "./known-ids";
 import type { ProblemLog } from "./problems";
-
-/** A cell that passed: its binary COPY field and its normalised text (for row rules). */
-type Accepted = { field: Uint8Array; value: string | null };
 
 // A column whose cells repeat remembers this many distinct ones, then starts afresh: memory
 // stays bounded whatever the file, and a file sorted by date keeps hitting.
@@ -14,25 +11,25 @@ const REMEMBERED_PER_COLUMN = 20_000;
 
 const REQUIRED_EMPTY = new Invalid("required value is empty");
 
-/** One column's rules and encoding. A column whose cells repeat (codes, dates, NPIs) also
- *  remembers what each distinct cell became: a large file repeats a few thousand of them
- *  millions of times, and files sorted by claim repeat them row after row, so comparing with
- *  the previous row's cell, then looking the cell up, costs a fraction of checking,
- *  normalising and encoding it again. */
+/** What a cell became: its normalised text, null (empty and optional), or why it is refused. */
+type Verdict = string | null | Invalid;
+
+/** One column's rules and encoding. A column whose cells repeat (statuses, codes, diagnosis
+ *  lists) also remembers the verdict on each distinct cell: a large file repeats a few thousand
+ *  of them millions of times, and a file sorted by claim repeats them row after row, so
+ *  comparing with the previous row's cell, then looking the cell up, costs a fraction of
+ *  checking and normalising it again. */
 class ColumnWriter {
   /** The normalised text of the last cell written (for row rules and references). */
   value: string | null = null;
-  /** Whether the cell names a member or plan (set by RowWriter). */
-  checksReference = false;
   private readonly encode: CellEncoder;
-  private readonly remembered: Map<string, Accepted | Invalid> | null;
+  private readonly remembered: Map<string, Verdict> | null;
   private previousRaw: string | null = null;
-  private previous: Accepted | Invalid = REQUIRED_EMPTY;
+  private previous: Verdict = null;
 
   constructor(
     readonly column: ColumnSpec,
     private readonly ctx: ParseContext,
-    private readonly scratch: BinaryCopyWriter,
   ) {
     this.encode = encoderFor(column.type);
     this.remembered = column.repeats ? new Map() : null;
@@ -40,44 +37,29 @@ class ColumnWriter {
 
   /** Writes the cell to `out` and returns null, or returns why it is refused. */
   write(raw: string, out: BinaryCopyWriter): Invalid | null {
-    if (this.remembered === null) {
-      const value = this.parse(raw);
-      if (value instanceof Invalid) return value;
-      if (value === null) out.null();
-      else this.encode(out, value);
-      this.value = value;
-      return null;
-    }
-    if (raw !== this.previousRaw) {
-      let known = this.remembered.get(raw);
-      if (known === undefined) {
-        known = this.accept(raw);
-        if (this.remembered.size >= REMEMBERED_PER_COLUMN) this.remembered.clear();
-        this.remembered.set(raw, known);
-      }
-      this.previousRaw = raw;
-      this.previous = known;
-    }
-    const known = this.previous;
-    if (known instanceof Invalid) return known;
-    if (known.value === null) out.null();
-    else this.encode(out, known.value);
-    this.value = known.value;
+    const verdict = this.remembered === null ? this.parse(raw) : this.recall(raw, this.remembered);
+    if (verdict instanceof Invalid) return verdict;
+    if (verdict === null) out.null();
+    else this.encode(out, verdict);
+    this.value = verdict;
     return null;
   }
 
-  private accept(raw: string): Accepted | Invalid {
-    const value = this.parse(raw);
-    if (value instanceof Invalid) return value;
-    const mark = this.scratch.mark();
-    if (value === null) this.scratch.null();
-    else this.encode(this.scratch, value);
-    return { field: this.scratch.cut(mark), value };
+  private recall(raw: string, remembered: Map<string, Verdict>): Verdict {
+    if (raw === this.previousRaw) return this.previous;
+    let verdict = remembered.get(raw);
+    if (verdict === undefined) {
+      verdict = this.parse(raw);
+      if (remembered.size >= REMEMBERED_PER_COLUMN) remembered.clear();
+      remembered.set(raw, verdict);
+    }
+    this.previousRaw = raw;
+    this.previous = verdict;
+    return verdict;
   }
 
-  /** The normalised text of a cell (surrounding spaces dropped), null for an empty optional
-   *  cell without a default, or why it is refused. */
-  private parse(raw: string): string | null | Invalid {
+  /** The verdict on a cell, surrounding spaces dropped. */
+  private parse(raw: string): Verdict {
     const cell = hasOuterSpace(raw) ? raw.trim() : raw;
     if (cell === "") return this.column.required ? REQUIRED_EMPTY : (this.column.default ?? null);
     return this.column.parse(cell, this.ctx);
@@ -93,7 +75,11 @@ function hasOuterSpace(raw: string): boolean {
 // What String.prototype.trim removes that a CSV cell may hold: ASCII controls and space, the
 // no-break space, the byte-order mark and the Unicode spaces and separators.
 function isSpace(c: number): boolean {
-  return c <= 32 || c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+  if (c <= 32) return true;
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+  );
 }
 
 /**
@@ -103,7 +89,8 @@ function isSpace(c: number): boolean {
  */
 export class RowWriter {
   private readonly columns: ColumnWriter[];
-  private readonly references: ReferenceCheck[];
+  /** For each column, the references its cells make (most columns: none). */
+  private readonly referencesOf: (ReferenceCheck | null)[];
   private readonly defines: { kind: ReferenceKind; column: ColumnWriter } | null;
 
   constructor(
@@ -114,12 +101,13 @@ export class RowWriter {
     ctx: ParseContext,
     private readonly known: KnownIds,
   ) {
-    const scratch = new BinaryCopyWriter(1 << 12);
-    this.columns = spec.columns.map((column) => new ColumnWriter(column, ctx, scratch));
-    const columnNamed = (name: string) => this.columns.find((c) => c.column.name === name)!;
-    this.references = spec.references.map((ref) => ({ kind: ref.kind, column: columnNamed(ref.column), lastKnown: null }));
-    this.defines = spec.defines ? { kind: spec.defines, column: columnNamed(spec.key[0]!) } : null;
-    for (const ref of this.references) ref.column.checksReference = true;
+    this.columns = spec.columns.map((column) => new ColumnWriter(column, ctx));
+    this.referencesOf = spec.columns.map((column) => {
+      const ref = spec.references.find((r) => r.column === column.name);
+      return ref ? { kind: ref.kind, lastKnown: null } : null;
+    });
+    const key = this.columns.find((c) => c.column.name === spec.key[0]);
+    this.defines = spec.defines && key ? { kind: spec.defines, column: key } : null;
   }
 
   /** Writes the row to `out` and returns true; or reports each refused cell (or the row rule)
@@ -133,12 +121,14 @@ export class RowWriter {
     for (let i = 0; i < columns.length; i++) {
       const position = this.columnIndex[i]!;
       const raw = position === -1 ? "" : (record[position] ?? "");
-      const refusal = columns[i]!.write(raw, out);
+      const column = columns[i]!;
+      const refusal = column.write(raw, out);
+      const reference = this.referencesOf[i];
       if (refusal !== null) {
-        problems.add(spec.file, line, spec.columns[i]!.name, raw.trim(), refusal.reason);
+        problems.add(spec.file, line, column.column.name, raw.trim(), refusal.reason);
         valid = false;
-      } else if (columns[i]!.checksReference) {
-        valid = this.checkReferences(columns[i]!, line, problems) && valid;
+      } else if (reference) {
+        valid = this.checkReference(reference, column, line, problems) && valid;
       }
     }
     if (valid && spec.checkRow) {
@@ -155,20 +145,16 @@ export class RowWriter {
 
   /** The member or plan a valid cell names must exist. Rows of one claim repeat it, so an id
    *  just found is not looked up again. */
-  private checkReferences(column: ColumnWriter, line: number, problems: ProblemLog): boolean {
-    let valid = true;
-    for (const ref of this.references) {
-      if (ref.column !== column) continue;
-      const id = column.value!;
-      if (id === ref.lastKnown) continue;
-      if (this.known.has(ref.kind, id)) ref.lastKnown = id;
-      else {
-        problems.add(this.spec.file, line, column.column.name, id, KnownIds.unknown(ref.kind));
-        valid = false;
-      }
+  private checkReference(ref: ReferenceCheck, column: ColumnWriter, line: number, problems: ProblemLog): boolean {
+    const id = column.value!;
+    if (id === ref.lastKnown) return true;
+    if (!this.known.has(ref.kind, id)) {
+      problems.add(this.spec.file, line, column.column.name, id, KnownIds.unknown(ref.kind));
+      return false;
     }
-    return valid;
+    ref.lastKnown = id;
+    return true;
   }
 }
 
-type ReferenceCheck = { kind: ReferenceKind; column: ColumnWriter; lastKnown: string | null };
+type ReferenceCheck = { kind: ReferenceKind; lastKnown: string | null };
