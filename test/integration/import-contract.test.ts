@@ -147,6 +147,19 @@ describe.each(ENGINES)("import contract on %s", (engine) => {
       expectProblem(problems, { file: "coverage.csv", line: 4, column: "plan_id", value: "NOPE", reason: /unknown plan/ });
     });
 
+    it("a row with a bad cell and an unknown member reports both; a member of a refused members.csv row is unknown", async () => {
+      const { problems } = await refuse({
+        // M5's row is refused (a birth date after today), so M5 is not a member of this import.
+        "members.csv": csv(MEMBERS_HEADER, "M5,2099-01-01,F"),
+        "orders.csv": csv(ORDERS_HEADER, "O30,M999,2024-02-30,,screening,active", "O31,M5,2025-05-01,,screening,active"),
+      });
+      expect(problems).toHaveLength(4);
+      expectProblem(problems, { file: "members.csv", line: 2, column: "birth_date", value: "2099-01-01", reason: /after today/ });
+      expectProblem(problems, { file: "orders.csv", line: 2, column: "member_id", value: "M999", reason: /unknown member/ });
+      expectProblem(problems, { file: "orders.csv", line: 2, column: "order_date", value: "2024-02-30", reason: /calendar date|YYYY-MM-DD/ });
+      expectProblem(problems, { file: "orders.csv", line: 3, column: "member_id", value: "M5", reason: /unknown member/ });
+    });
+
     it("an NPI with a wrong check digit", async () => {
       const { problems } = await refuse({
         "orders.csv": csv(ORDERS_HEADER, "O12,M1,2025-05-01,1234567890,screening,active"),
