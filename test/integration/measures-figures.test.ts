@@ -9,6 +9,8 @@ import {
   getOpenOrderAging,
   resolveSnapshot,
 } from "@/lib/measures";
+import { parseFilters } from "@/lib/filters";
+import { getPayerView } from "@/lib/views/payer";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture, type FixtureRow } from "../support/fixture-folder";
 
@@ -133,6 +135,21 @@ describe.each(ENGINES)("secondary figures on %s", (engine) => {
         { payerKey: null, lines: 5, denied: 2 },
       ]),
     );
+  });
+
+  it("the payer page hides a small denial share and claims lag when suppression applies", async () => {
+    const filters = (suppress: "0" | "1") => parseFilters({ from: "2025-01-01", to: "2025-12-31", window: "90", suppress }, AS_OF).filters;
+    // Aetna: 2 of 5 DXA lines denied; lag over 7 lines, median 15 (the two tests above).
+    const open = await getPayerView(db, LOCAL_VIEWER, filters("0"), AS_OF, "aetna");
+    expect(open.denial).toEqual({ lines: 5, denied: 2, share: 0.4, visibility: { lines: "shown", denied: "shown", shareHidden: false } });
+    expect(open.claimsLag).toMatchObject({ lines: 7, medianDays: 15, linesVisibility: "shown" });
+    // Suppression on request, and always for payer relations: 5, 2 and 7 are from 1 to 10.
+    const payerRelations = { role: "payer_relations" as const, payerScope: null };
+    for (const [viewer, suppress] of [[LOCAL_VIEWER, "1"], [payerRelations, "0"]] as const) {
+      const hidden = await getPayerView(db, viewer, filters(suppress), AS_OF, "aetna");
+      expect(hidden.denial).toEqual({ lines: null, denied: null, share: null, visibility: { lines: "small", denied: "small", shareHidden: true } });
+      expect(hidden.claimsLag).toEqual({ medianDays: null, p90Days: null, lines: null, linesVisibility: "small" });
+    }
   });
 
   it("claims lag: originals received in the 12 months to the as-of date, by payer and over all", async () => {

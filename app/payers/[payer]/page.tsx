@@ -4,10 +4,10 @@ import { connection } from "next/server";
 import { getDatabase } from "@/db";
 import { LOCAL_VIEWER } from "@/lib/access";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
-import { formatCount, formatHiddenCount, formatInterval, formatMonth, formatRate, MEASURE_NAMES } from "@/lib/format";
+import { formatHiddenCount, formatInterval, formatMonth, formatRate, MEASURE_NAMES } from "@/lib/format";
 import { MEASURE_KEYS } from "@/lib/measures";
 import { getViewContext } from "@/lib/views/context";
-import { getPayerView } from "@/lib/views/payer";
+import { getPayerView, type PayerClaimsLag, type PayerDenialShare } from "@/lib/views/payer";
 import { plottedRate } from "@/lib/views/trend";
 import { ActiveFilters } from "../../_components/active-filters";
 import { ChartFrame } from "../../_components/charts/chart-frame";
@@ -137,15 +137,35 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
       <dl className="cards">
         <div className="card" data-testid="payer-claims-lag">
           <dt>Claims lag (received − service)</dt>
-          <dd>{view.claimsLag ? `${view.claimsLag.medianDays.toFixed(0)} days` : "Data not available"}</dd>
-          {view.claimsLag ? <p className="headline-detail">median; 90th percentile {view.claimsLag.p90Days.toFixed(0)} days, over {formatCount(view.claimsLag.lines)} lines</p> : null}
+          <dd>{claimsLagText(view.claimsLag)}</dd>
+          {view.claimsLag ? (
+            <p className="headline-detail">
+              {view.claimsLag.p90Days === null ? "" : `median; 90th percentile ${view.claimsLag.p90Days.toFixed(0)} days, `}over{" "}
+              {formatHiddenCount(view.claimsLag.lines, view.claimsLag.linesVisibility)} lines
+            </p>
+          ) : null}
         </div>
         <div className="card" data-testid="payer-denial-share">
           <dt>Denied DXA lines</dt>
-          <dd>{view.denial && view.denial.lines > 0 ? formatRate(view.denial.denied / view.denial.lines) : "Data not available"}</dd>
-          {view.denial ? <p className="headline-detail">{formatCount(view.denial.denied)} of {formatCount(view.denial.lines)} central DXA lines in the period</p> : null}
+          <dd>{denialShareText(view.denial)}</dd>
+          {view.denial ? (
+            <p className="headline-detail">
+              {formatHiddenCount(view.denial.denied, view.denial.visibility.denied)} of {formatHiddenCount(view.denial.lines, view.denial.visibility.lines)} central
+              DXA lines in the period
+            </p>
+          ) : null}
         </div>
       </dl>
     </>
   );
+}
+
+function claimsLagText(lag: PayerClaimsLag | null): string {
+  if (!lag) return "Data not available";
+  return lag.medianDays === null ? "Hidden: fewer than 11 lines" : `${lag.medianDays.toFixed(0)} days`;
+}
+
+function denialShareText(denial: PayerDenialShare | null): string {
+  if (denial?.share != null) return formatRate(denial.share);
+  return denial?.visibility.shareHidden ? "Hidden: small numbers" : "Data not available";
 }
