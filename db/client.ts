@@ -142,6 +142,9 @@ async function postgresCopyIn(client: postgres.Sql | postgres.TransactionSql, st
   });
   failure.catch(() => {}); // raced below; unobserved when the COPY succeeds
   const stream = (await Promise.race([query.writable(), failure])) as Writable;
+  // Its errors reach the caller through the write callbacks and `failure`; without a listener
+  // an `abort` (destroy) would be an uncaught 'error' event that ends the process.
+  stream.on("error", () => {});
   const send = (bytes: Uint8Array) =>
     Promise.race([new Promise<void>((resolve, reject) => stream.write(bytes, (error) => (error ? reject(error) : resolve()))), failure]);
   await send(BINARY_COPY_HEADER);

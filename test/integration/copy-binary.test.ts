@@ -97,4 +97,20 @@ describe.each(ENGINES)("binary COPY on %s", (engine) => {
     await expect(failed).rejects.toMatchObject({ code: "23505" });
     expect(await db.query(`SELECT count(*)::int AS n FROM copy_keyed`)).toEqual([{ n: 0 }]);
   });
+
+  it("a COPY abandoned by its writer (the file could not be read on) is rolled back, and the connection stays usable", async () => {
+    await db.exec(`CREATE TEMP TABLE copy_abandoned (id integer)`);
+    const out = new BinaryCopyWriter();
+    out.beginRow(1);
+    out.int32(7);
+    const failed = db.transaction(async (tx) => {
+      const copy = await tx.copyIn("copy_abandoned", ["id"]);
+      await copy.write(out.take());
+      const reason = new Error("the reader failed");
+      await copy.abort(reason);
+      throw reason;
+    });
+    await expect(failed).rejects.toThrow("the reader failed");
+    expect(await db.query(`SELECT count(*)::int AS n FROM copy_abandoned`)).toEqual([{ n: 0 }]);
+  });
 });
