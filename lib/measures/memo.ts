@@ -1,9 +1,11 @@
 import type { Sql } from "@/db/client";
 
-// screening_ordering counts a population (every woman 65–85 with coverage), not a daily cube,
-// and takes seconds at millions of members. Its result cannot change until the snapshot is
-// derived again, so it is remembered per snapshot build: the first view pays, the next ones
-// read memory. Keyed by the build time, so a new import is never answered from an old build.
+// Figures that take seconds at millions of members and cannot change until the snapshot is
+// derived again (every successful import derives it): screening_ordering, which counts a
+// population (every woman 65–85 with coverage), not a daily cube, and what the warehouse holds
+// (lib/warehouse/summary.ts). They are remembered per snapshot build: the first view pays, the
+// next ones read memory. Keyed by the build time, so a new import is never answered from an
+// old build.
 
 const MAX_ENTRIES = 500;
 const caches = new WeakMap<object, Map<string, Promise<unknown>>>();
