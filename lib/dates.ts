@@ -1,27 +1,18 @@
 // Calendar dates as `YYYY-MM-DD` strings; arithmetic in UTC so no local time zone can shift a day.
 
+import { readDigits } from "./digits";
+
 /** True for a real calendar date written `YYYY-MM-DD`, years 0001–9999 (2025-02-29 is not
  *  one). Read character by character: imports check tens of millions of dates. */
 export function isIsoDate(value: string): boolean {
   if (value.length !== 10 || value.charCodeAt(4) !== DASH || value.charCodeAt(7) !== DASH) return false;
-  const y = digitsAt(value, 0, 4);
-  const m = digitsAt(value, 5, 2);
-  const d = digitsAt(value, 8, 2);
+  const y = readDigits(value, 0, 4);
+  const m = readDigits(value, 5, 7);
+  const d = readDigits(value, 8, 10);
   return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
 const DASH = 45;
-
-/** The number written by `count` ASCII digits from `from`, or -1 when one is not a digit. */
-function digitsAt(value: string, from: number, count: number): number {
-  let n = 0;
-  for (let i = from; i < from + count; i++) {
-    const digit = value.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    n = n * 10 + digit;
-  }
-  return n;
-}
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;

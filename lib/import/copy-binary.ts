@@ -10,6 +10,8 @@
  * Values arrive already validated, so the encoders only convert; they never judge.
  */
 
+import { readDigits } from "../digits";
+
 const TEXT_OID = 25;
 // PostgreSQL counts dates in days from 2000-01-01.
 const POSTGRES_EPOCH_DAYS = daysFromCivil(2000, 1, 1);
@@ -77,7 +79,7 @@ export class BinaryCopyWriter {
 
   /** `YYYY-MM-DD` (a valid calendar date). */
   date(iso: string): void {
-    this.int32(daysFromCivil(digits(iso, 0, 4), digits(iso, 5, 2), digits(iso, 8, 2)) - POSTGRES_EPOCH_DAYS);
+    this.int32(daysFromCivil(readDigits(iso, 0, 4), readDigits(iso, 5, 7), readDigits(iso, 8, 10)) - POSTGRES_EPOCH_DAYS);
   }
 
   /** A non-negative decimal with at most 2 decimals and 12 whole digits (`147.02`, `5`, `0.5`),
@@ -199,18 +201,12 @@ export class BinaryCopyWriter {
 
 const GROUPS = [0, 0, 0, 0];
 
-function digits(text: string, from: number, count: number): number {
-  let n = 0;
-  for (let i = from; i < from + count; i++) n = n * 10 + (text.charCodeAt(i) - 48);
-  return n;
-}
-
 function parseHundredths(decimal: string): number {
   const point = decimal.indexOf(".");
-  if (point === -1) return digits(decimal, 0, decimal.length) * 100;
+  if (point === -1) return readDigits(decimal, 0, decimal.length) * 100;
   const fraction = decimal.length - point - 1;
-  const whole = digits(decimal, 0, point);
-  const part = digits(decimal, point + 1, fraction);
+  const whole = readDigits(decimal, 0, point);
+  const part = readDigits(decimal, point + 1, decimal.length);
   return whole * 100 + (fraction === 1 ? part * 10 : part);
 }
 

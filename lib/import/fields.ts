@@ -1,4 +1,5 @@
 import { isIsoDate } from "../dates";
+import { readDigits } from "../digits";
 import { isValidNpi } from "../npi";
 
 /** Why a cell was refused. Parsers return the normalised value (a string) or one of these:
@@ -90,13 +91,7 @@ export const placeOfService: FieldParser = (raw) => (raw.length === 2 && allDigi
 
 const ZERO = 48;
 
-function allDigits(value: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
+const allDigits = (value: string, from: number, to: number) => readDigits(value, from, to) !== -1;
 
 /** `TC;59` → the PostgreSQL array literal `{TC,59}`. */
 export const modifiers: FieldParser = (raw) => {
