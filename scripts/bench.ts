@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 
 // The claim-line import and the plain COPY are each measured this many times, alternately, and
 // the medians compared: on a shared 2-core machine single runs of either vary by ±20 %.
-const IMPORT_RUNS = 3;
+const IMPORT_RUNS = 5;
 
 async function benchImport(db: Database, folder: string, databaseUrl: string | null): Promise<Row[]> {
   const rows: Row[] = [];

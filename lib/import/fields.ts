@@ -37,7 +37,11 @@ export function oneOf(values: readonly string[], options: { caseInsensitive?: bo
     if (options.caseInsensitive) lookup.set(v.toLowerCase(), v).set(v.toUpperCase(), v);
   }
   const refusal = new Invalid(`must be one of ${values.join(", ")}`);
-  return (raw) => lookup.get(raw) ?? (options.caseInsensitive ? lookup.get(raw.toLowerCase()) : undefined) ?? refusal;
+  return (raw) => {
+    // The cell as listed, nearly always: compared first, because a lookup hashes the cell.
+    for (let i = 0; i < values.length; i++) if (raw === values[i]) return values[i]!;
+    return lookup.get(raw) ?? (options.caseInsensitive ? lookup.get(raw.toLowerCase()) : undefined) ?? refusal;
+  };
 }
 
 // The rules below read character codes rather than regular expressions: an import checks

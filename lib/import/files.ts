@@ -10,8 +10,9 @@ export type ColumnSpec = {
   default?: string;
   /** SQL type of the staging column, which is also the warehouse column's type. */
   type: string;
-  /** Few distinct values repeated over many rows (codes, dates, NPIs, plans): each distinct
-   *  cell is checked and encoded once per file (lib/import/row-writer.ts). */
+  /** Few distinct values repeated over many rows, and costly to check (lists checked by a
+   *  regular expression): each distinct cell is checked once per file
+   *  (lib/import/row-writer.ts). A fixed list (`oneOf`) is a lookup already. */
   repeats?: boolean;
 };
 
@@ -47,7 +48,7 @@ export const FILE_SPECS: readonly FileSpec[] = [
       // Resolved to a payer key in SQL (lib/import/load.ts), where the known payers are.
       { name: "payer", required: true, parse: f.text(1, 200), type: "text" },
       { name: "plan_name", required: true, parse: f.text(1, 200), type: "text" },
-      { name: "product_line", required: true, parse: f.oneOf(PRODUCT_LINES, { caseInsensitive: true }), type: "product_line", repeats: true },
+      { name: "product_line", required: true, parse: f.oneOf(PRODUCT_LINES, { caseInsensitive: true }), type: "product_line" },
     ],
     key: ["plan_id"],
     defines: "plan",
@@ -60,7 +61,7 @@ export const FILE_SPECS: readonly FileSpec[] = [
     columns: [
       { name: "member_id", required: true, parse: id, type: "text" },
       { name: "birth_date", required: true, parse: f.pastDate, type: "date" },
-      { name: "sex", required: true, parse: f.oneOf(["F", "M", "U"], { caseInsensitive: true }), type: "sex", repeats: true },
+      { name: "sex", required: true, parse: f.oneOf(["F", "M", "U"], { caseInsensitive: true }), type: "sex" },
     ],
     key: ["member_id"],
     defines: "member",
@@ -98,9 +99,8 @@ export const FILE_SPECS: readonly FileSpec[] = [
         required: false,
         parse: f.oneOf(["screening", "fracture", "glucocorticoid", "monitoring", "other"], { caseInsensitive: true }),
         type: "order_indication",
-        repeats: true,
       },
-      { name: "status", required: false, parse: f.oneOf(["active", "cancelled"], { caseInsensitive: true }), default: "active", type: "order_status", repeats: true },
+      { name: "status", required: false, parse: f.oneOf(["active", "cancelled"], { caseInsensitive: true }), default: "active", type: "order_status" },
     ],
     key: ["order_id"],
     references: [{ column: "member_id", kind: "member" }],
@@ -111,16 +111,16 @@ export const FILE_SPECS: readonly FileSpec[] = [
     columns: [
       { name: "claim_id", required: true, parse: id, type: "text" },
       { name: "line_number", required: true, parse: f.integer(1), type: "integer" },
-      { name: "frequency_code", required: true, parse: f.oneOf(["1", "7", "8"]), type: "smallint", repeats: true },
+      { name: "frequency_code", required: true, parse: f.oneOf(["1", "7", "8"]), type: "smallint" },
       { name: "received_date", required: true, parse: f.isoDate, type: "date" },
       { name: "member_id", required: true, parse: id, type: "text" },
       { name: "plan_id", required: true, parse: id, type: "text" },
-      { name: "claim_type", required: true, parse: f.oneOf(["professional", "institutional"], { caseInsensitive: true }), type: "claim_type", repeats: true },
+      { name: "claim_type", required: true, parse: f.oneOf(["professional", "institutional"], { caseInsensitive: true }), type: "claim_type" },
       { name: "service_date", required: true, parse: f.isoDate, type: "date" },
       { name: "procedure_code", required: true, parse: f.procedureCode, type: "text" },
       { name: "modifiers", required: false, parse: f.modifiers, default: "{}", type: "text[]", repeats: true },
       { name: "place_of_service", required: false, parse: f.placeOfService, type: "text" },
-      { name: "line_status", required: true, parse: f.oneOf(["paid", "denied", "pending"], { caseInsensitive: true }), type: "line_status", repeats: true },
+      { name: "line_status", required: true, parse: f.oneOf(["paid", "denied", "pending"], { caseInsensitive: true }), type: "line_status" },
       { name: "units", required: false, parse: f.integer(1), default: "1", type: "integer" },
       { name: "billed_amount", required: false, parse: f.amount, type: "numeric(14,2)" },
       { name: "paid_amount", required: false, parse: f.amount, type: "numeric(14,2)" },

@@ -14,11 +14,11 @@ const REQUIRED_EMPTY = new Invalid("required value is empty");
 /** What a cell became: its normalised text, null (empty and optional), or why it is refused. */
 type Verdict = string | null | Invalid;
 
-/** One column's rules and encoding. A column whose cells repeat (statuses, codes, diagnosis
- *  lists) also remembers the verdict on each distinct cell: a large file repeats a few thousand
- *  of them millions of times, and a file sorted by claim repeats them row after row, so
- *  comparing with the previous row's cell, then looking the cell up, costs a fraction of
- *  checking and normalising it again. */
+/** One column's rules and encoding. Rows of one claim or member repeat most cells of the row
+ *  before (dates, plan, provider, status), so every column first compares its cell with the
+ *  previous row's and reuses that verdict. A column whose cells repeat across the whole file
+ *  (modifier and diagnosis lists, `repeats`) also remembers the verdict on each distinct cell:
+ *  a large file repeats a few thousand of them millions of times. */
 class ColumnWriter {
   /** The normalised text of the last cell written (for row rules and references). */
   value: string | null = null;
@@ -37,7 +37,7 @@ class ColumnWriter {
 
   /** Writes the cell to `out` and returns null, or returns why it is refused. */
   write(raw: string, out: BinaryCopyWriter): Invalid | null {
-    const verdict = this.remembered === null ? this.parse(raw) : this.recall(raw, this.remembered);
+    const verdict = this.recall(raw);
     if (verdict instanceof Invalid) return verdict;
     if (verdict === null) out.null();
     else this.encode(out, verdict);
@@ -45,13 +45,16 @@ class ColumnWriter {
     return null;
   }
 
-  private recall(raw: string, remembered: Map<string, Verdict>): Verdict {
+  private recall(raw: string): Verdict {
     if (raw === this.previousRaw) return this.previous;
-    let verdict = remembered.get(raw);
+    const remembered = this.remembered;
+    let verdict = remembered === null ? undefined : remembered.get(raw);
     if (verdict === undefined) {
       verdict = this.parse(raw);
-      if (remembered.size >= REMEMBERED_PER_COLUMN) remembered.clear();
-      remembered.set(raw, verdict);
+      if (remembered !== null) {
+        if (remembered.size >= REMEMBERED_PER_COLUMN) remembered.clear();
+        remembered.set(raw, verdict);
+      }
     }
     this.previousRaw = raw;
     this.previous = verdict;
