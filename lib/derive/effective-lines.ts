@@ -1,7 +1,7 @@
 import type { Sql } from "@/db/client";
 import {
   CENTRAL_DXA_CODES,
-  fractureCodeCondition,
+  hasFractureCode,
   NOT_PERFORMED_MODIFIER,
   ORDER_CODE,
   OTHER_BONE_DENSITY_CODES,
@@ -22,6 +22,8 @@ export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void>
      ORDER BY claim_id, received_date DESC, frequency_code DESC`,
     [asOf],
   );
+  // Millions of rows: the join below must know it, or it sorts both sides to merge them.
+  await tx.exec(`ANALYZE d_winning_versions`);
   await tx.query(
     `INSERT INTO effective_lines (as_of, claim_id, line_number, received_date, member_id, plan_id,
        service_date, procedure_code, modifiers, has_not_performed, line_status, rendering_npi, diagnosis_codes)
@@ -33,7 +35,7 @@ export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void>
        AND w.frequency_code = c.frequency_code
      WHERE w.frequency_code <> 8
        AND (c.procedure_code IN (${sqlList(TRACKED_CODES)})
-         OR EXISTS (SELECT 1 FROM unnest(c.diagnosis_codes) AS dx(code) WHERE ${fractureCodeCondition("dx.code")}))`,
+         OR ${hasFractureCode("c.diagnosis_codes")})`,
     [asOf],
   );
 }

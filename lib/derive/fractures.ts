@@ -1,7 +1,7 @@
 import type { Sql } from "@/db/client";
 import { activeCoverageJoin, planJoin, UNKNOWN_PAYER } from "./attribution";
 import { assignClusters } from "./cluster";
-import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, fractureCodeCondition } from "./codes";
+import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, hasFractureCode } from "./codes";
 
 /** D6: fragility fracture episodes of members aged 50+, and their first DXA follow-up (a live
  *  order or a study within 180 days). Needs order_facts and dxa_studies. */
@@ -12,7 +12,7 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string): Promise<voi
      FROM effective_lines e JOIN members m ON m.member_id = e.member_id
      WHERE e.as_of = $1::date
        AND extract(year FROM age(e.service_date, m.birth_date)) >= ${FRACTURE_MIN_AGE}
-       AND EXISTS (SELECT 1 FROM unnest(e.diagnosis_codes) AS dx(code) WHERE ${fractureCodeCondition("dx.code")})`,
+       AND ${hasFractureCode("e.diagnosis_codes")}`,
     [asOf],
   );
   await assignClusters(tx, "d_fracture_lines", EPISODE_GAP_DAYS);

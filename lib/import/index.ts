@@ -5,7 +5,7 @@ import type { ImportFileLog } from "@/db/schema";
 import { todayIso } from "../dates";
 import { rebuildDerivedFacts, type SnapshotSummary } from "../derive";
 import { copyColumns, FILE_NAMES, FILE_SPECS, stageTable, type FileSpec } from "./files";
-import { checkLoadedRows, createStagingTables, suspendIndexesIfEmpty, upsertStaged, type LoadPath } from "./load";
+import { checkLoadedRows, createStagingTables, suspendIndexesForImport, upsertStaged, type LoadPath } from "./load";
 import { ProblemLog } from "./problems";
 import { KnownIds } from "./known-ids";
 import { readImportFile, type ChunkSink, type FileDigest, type ReadContext } from "./read-file";
@@ -119,7 +119,7 @@ async function loadFile(tx: Sql, spec: FileSpec, file: string, read: ReadContext
     const mark = problems.checkpoint();
     await tx.exec(`SAVEPOINT direct_load`);
     try {
-      const rebuildIndexes = await suspendIndexesIfEmpty(tx, spec.table);
+      const rebuildIndexes = await suspendIndexesForImport(tx, spec.table);
       const digest = await copyFile(tx, spec.table, columns, (sink) => readImportFile(spec, file, read, sink));
       await rebuildIndexes?.();
       await tx.exec(`RELEASE SAVEPOINT direct_load`);

@@ -1,4 +1,5 @@
 import type { Sql } from "@/db/client";
+import { suspendIndexesIfEmpty, type RebuildIndexes } from "@/db/indexes";
 import { FILE_SPECS, PROVENANCE_COLUMNS, stageTable, type FileSpec } from "./files";
 import type { ProblemLog } from "./problems";
 
@@ -32,34 +33,15 @@ export async function checkLoadedRows(sql: Sql, loaded: ReadonlyMap<FileSpec, Lo
 }
 
 /** On PGlite, a load into an empty table builds its indexes once, after the COPY (one sort
- *  each) rather than row by row: the first load of millions of claim lines is several times
- *  faster. Returns the rebuild, or null when the indexes stay. A duplicate key then surfaces
- *  when the primary key is rebuilt, as the same unique violation as during a COPY.
+ *  each) rather than row by row (db/indexes.ts): the first load of millions of claim lines is
+ *  several times faster. Returns the rebuild, or null when the indexes stay.
  *
  *  On a PostgreSQL server the indexes stay: the server maintains them in its own process while
  *  this one validates the next rows, so they cost no time, whereas a rebuild after the load
  *  would wait for both (measured on 590,223 claim lines: 2.0 s for the load with its key
  *  against 2.7 s with the key rebuilt). PGlite runs in this process's thread: nothing overlaps. */
-export async function suspendIndexesIfEmpty(sql: Sql, table: string): Promise<(() => Promise<void>) | null> {
-  if (sql.engine !== "pglite") return null;
-  const [any] = await sql.query(`SELECT 1 FROM ${table} LIMIT 1`);
-  if (any) return null;
-  const constraints = await sql.query<{ name: string; def: string }>(
-    `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
-     WHERE conrelid = $1::regclass AND contype IN ('p', 'u')`,
-    [table],
-  );
-  const indexes = await sql.query<{ name: string; def: string }>(
-    `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-     WHERE schemaname = current_schema() AND tablename = $1 AND indexname <> ALL ($2::text[])`,
-    [table, constraints.map((c) => c.name)],
-  );
-  for (const c of constraints) await sql.exec(`ALTER TABLE ${table} DROP CONSTRAINT "${c.name}"`);
-  for (const i of indexes) await sql.exec(`DROP INDEX "${i.name}"`);
-  return async () => {
-    for (const c of constraints) await sql.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${c.def}`);
-    for (const i of indexes) await sql.exec(i.def);
-  };
+export async function suspendIndexesForImport(sql: Sql, table: string): Promise<RebuildIndexes | null> {
+  return sql.engine === "pglite" ? suspendIndexesIfEmpty(sql, table) : null;
 }
 
 async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLog): Promise<void> {
