@@ -1,5 +1,6 @@
 import { date, integer, numeric, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
 import { claimType, lineStatus } from "./enums";
+import { identifier } from "./identifier";
 import { provenance } from "./provenance";
 
 // claim_lines.csv as loaded: every version of every claim is kept, so that an earlier as-of
@@ -8,15 +9,15 @@ import { provenance } from "./provenance";
 export const claimLines = pgTable(
   "claim_lines",
   {
-    claimId: text("claim_id").notNull(),
+    claimId: identifier("claim_id").notNull(),
     receivedDate: date("received_date", { mode: "string" }).notNull(),
     frequencyCode: smallint("frequency_code").notNull(),
     lineNumber: integer("line_number").notNull(),
-    memberId: text("member_id").notNull(),
-    planId: text("plan_id").notNull(),
+    memberId: identifier("member_id").notNull(),
+    planId: identifier("plan_id").notNull(),
     claimType: claimType("claim_type").notNull(),
     serviceDate: date("service_date", { mode: "string" }).notNull(),
-    procedureCode: text("procedure_code").notNull(),
+    procedureCode: identifier("procedure_code").notNull(),
     modifiers: text("modifiers").array().notNull(),
     placeOfService: text("place_of_service"),
     lineStatus: lineStatus("line_status").notNull(),

@@ -11,6 +11,7 @@ import {
   timestamp,
 } from "drizzle-orm/pg-core";
 import { lineStatus, orderIndication, orderSource, orderStatus, productLine } from "./enums";
+import { identifier } from "./identifier";
 
 // Derived facts of SPEC section 4, rebuilt in SQL by lib/derive after every import.
 // Every derived row belongs to a snapshot: the as-of date it was derived for (claim versions
@@ -31,13 +32,13 @@ export const effectiveLines = pgTable(
   "effective_lines",
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
-    claimId: text("claim_id").notNull(),
+    claimId: identifier("claim_id").notNull(),
     lineNumber: integer("line_number").notNull(),
     receivedDate: date("received_date", { mode: "string" }).notNull(),
-    memberId: text("member_id").notNull(),
-    planId: text("plan_id").notNull(),
+    memberId: identifier("member_id").notNull(),
+    planId: identifier("plan_id").notNull(),
     serviceDate: date("service_date", { mode: "string" }).notNull(),
-    procedureCode: text("procedure_code").notNull(),
+    procedureCode: identifier("procedure_code").notNull(),
     modifiers: text("modifiers").array().notNull(),
     // Modifier 8P ("not ordered" / "not done") on a 3096F or 3095F line.
     hasNotPerformed: boolean("has_not_performed").notNull(),
@@ -55,7 +56,7 @@ export const dxaStudies = pgTable(
   "dxa_studies",
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
-    memberId: text("member_id").notNull(),
+    memberId: identifier("member_id").notNull(),
     studyDate: date("study_date", { mode: "string" }).notNull(),
     lineCount: integer("line_count").notNull(),
     deniedLineCount: integer("denied_line_count").notNull(),
@@ -65,8 +66,8 @@ export const dxaStudies = pgTable(
     billingComplete: boolean("billing_complete").notNull(),
     // D5: first effective 3095F (without 8P) in [study date, study date + 30], if any.
     resultDate: date("result_date", { mode: "string" }),
-    planId: text("plan_id"),
-    payerKey: text("payer_key").notNull(),
+    planId: identifier("plan_id"),
+    payerKey: identifier("payer_key").notNull(),
   },
   (t) => [primaryKey({ columns: [t.asOf, t.memberId, t.studyDate] })],
 );
@@ -78,16 +79,16 @@ export const orderFacts = pgTable(
   "order_facts",
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
-    orderId: text("order_id").notNull(),
+    orderId: identifier("order_id").notNull(),
     source: orderSource("source").notNull(),
-    memberId: text("member_id").notNull(),
+    memberId: identifier("member_id").notNull(),
     orderDate: date("order_date", { mode: "string" }).notNull(),
     status: orderStatus("status").notNull(),
     orderingNpi: text("ordering_npi"),
     indication: orderIndication("indication"),
     captured: boolean("captured").notNull(),
-    planId: text("plan_id"),
-    payerKey: text("payer_key").notNull(),
+    planId: identifier("plan_id"),
+    payerKey: identifier("payer_key").notNull(),
     productLine: productLine("product_line"),
     studyDate: date("study_date", { mode: "string" }),
     daysToScan: integer("days_to_scan"),
@@ -105,11 +106,11 @@ export const fractureEpisodes = pgTable(
   "fracture_episodes",
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
-    memberId: text("member_id").notNull(),
+    memberId: identifier("member_id").notNull(),
     episodeDate: date("episode_date", { mode: "string" }).notNull(),
     lineCount: integer("line_count").notNull(),
-    planId: text("plan_id"),
-    payerKey: text("payer_key").notNull(),
+    planId: identifier("plan_id"),
+    payerKey: identifier("payer_key").notNull(),
     productLine: productLine("product_line"),
     // First non-cancelled order or DXA study in [episode date, episode date + 180].
     followUpDate: date("follow_up_date", { mode: "string" }),
@@ -129,7 +130,7 @@ export const claimsLag = pgTable(
   "claims_lag",
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
-    payerKey: text("payer_key").notNull(),
+    payerKey: identifier("payer_key").notNull(),
     lines: integer("lines").notNull(),
     medianDays: doublePrecision("median_days").notNull(),
     p90Days: doublePrecision("p90_days").notNull(),
@@ -146,8 +147,8 @@ export const orderDays = pgTable(
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
     orderDate: date("order_date", { mode: "string" }).notNull(),
-    payerKey: text("payer_key").notNull(),
-    planId: text("plan_id"),
+    payerKey: identifier("payer_key").notNull(),
+    planId: identifier("plan_id"),
     productLine: productLine("product_line"),
     // Live (not cancelled) orders, and of them those completed within W days …
     live: integer("live").notNull(),
@@ -173,8 +174,8 @@ export const episodeDays = pgTable(
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
     episodeDate: date("episode_date", { mode: "string" }).notNull(),
-    payerKey: text("payer_key").notNull(),
-    planId: text("plan_id"),
+    payerKey: identifier("payer_key").notNull(),
+    planId: identifier("plan_id"),
     productLine: productLine("product_line"),
     episodes: integer("episodes").notNull(),
     followedUp: integer("followed_up").notNull(),

@@ -1,9 +1,10 @@
-import { date, index, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { date, index, pgTable, primaryKey } from "drizzle-orm/pg-core";
 import { sex } from "./enums";
+import { identifier } from "./identifier";
 import { provenance } from "./provenance";
 
 export const members = pgTable("members", {
-  memberId: text("member_id").primaryKey(),
+  memberId: identifier("member_id").primaryKey(),
   birthDate: date("birth_date", { mode: "string" }).notNull(),
   sex: sex("sex").notNull(),
     ...provenance(),
@@ -14,8 +15,8 @@ export const members = pgTable("members", {
 export const coverage = pgTable(
   "coverage",
   {
-    memberId: text("member_id").notNull(),
-    planId: text("plan_id").notNull(),
+    memberId: identifier("member_id").notNull(),
+    planId: identifier("plan_id").notNull(),
     startDate: date("start_date", { mode: "string" }).notNull(),
     endDate: date("end_date", { mode: "string" }),
     ...provenance(),

@@ -1,13 +1,14 @@
 import { date, pgTable, text, index } from "drizzle-orm/pg-core";
 import { orderIndication, orderStatus } from "./enums";
+import { identifier } from "./identifier";
 import { provenance } from "./provenance";
 
 // The EHR order extract (orders.csv), as loaded. Derived orders live in derived.ts.
 export const ehrOrders = pgTable(
   "ehr_orders",
   {
-    orderId: text("order_id").primaryKey(),
-    memberId: text("member_id").notNull(),
+    orderId: identifier("order_id").primaryKey(),
+    memberId: identifier("member_id").notNull(),
     orderDate: date("order_date", { mode: "string" }).notNull(),
     orderingNpi: text("ordering_npi"),
     indication: orderIndication("indication"),

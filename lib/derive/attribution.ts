@@ -5,8 +5,10 @@
  * claim-sourced fact) and map a missing plan to Unknown payer.
  */
 export function activeCoverageJoin(memberExpr: string, dateExpr: string, alias: string): string {
+  // Byte order stated here, not only by the column's collation (db/schema/identifier.ts): the
+  // rule then holds, and the plan compares with billed plans, whatever collation the column has.
   return `LEFT JOIN LATERAL (
-      SELECT cv.plan_id FROM coverage cv
+      SELECT cv.plan_id COLLATE "C" AS plan_id FROM coverage cv
       WHERE cv.member_id = ${memberExpr} AND cv.start_date <= ${dateExpr}
         AND (cv.end_date IS NULL OR cv.end_date >= ${dateExpr})
       ORDER BY cv.start_date DESC, cv.plan_id COLLATE "C" ASC

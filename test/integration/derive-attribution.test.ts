@@ -102,9 +102,10 @@ describe.each(ENGINES)("D7 attribution on %s", (engine) => {
 
   beforeAll(async () => {
     db = await freshDatabase(engine);
-    // The test databases sort text in C order, where byte order and the plain ORDER BY agree.
-    // A production database often has a locale default (en_US.UTF-8); give the coverage plan
-    // ids a locale (ICU root) collation so that the byte-order rule is observable here.
+    // Plan ids sort in byte order by their columns' collation (db/schema/identifier.ts), where
+    // byte order and a plain ORDER BY agree. Give the coverage plan ids a locale (ICU root)
+    // collation, as a database altered by hand might have, so that the rule the attribution
+    // query states itself is observable here.
     await db.exec(`ALTER TABLE coverage ALTER COLUMN plan_id TYPE text COLLATE "und-x-icu"`);
     const members = [...new Set([...COVERAGE, ...ORDERS, ...CLAIMS].map((r) => String(r.member_id)))];
     await importFixture(db, {
