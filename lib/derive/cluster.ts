@@ -14,7 +14,7 @@ export async function assignClusters(tx: Sql, source: string, gapDays: number): 
   await tx.exec(`
     -- Stored in index order: a temp table is never vacuumed, so its index-only scans below
     -- visit the heap for every row, which is then read in order rather than at random (at
-    -- 2,000,000 members: 0.4 s instead of 2 s per scan).
+    -- 2,000,000 members: 0.42 s instead of 2.28 s for the scan of the first dates).
     CREATE TEMP TABLE ${source}_dates ON COMMIT DROP AS
     SELECT DISTINCT member_id, d FROM ${source} ORDER BY member_id, d;
     CREATE INDEX ON ${source}_dates (member_id, d);
