@@ -5,3 +5,5 @@ export * from "./orders";
 export * from "./claims";
 export * from "./imports";
 export * from "./derived";
+export * from "./auth";
+export * from "./audit";
