@@ -7,3 +7,4 @@ export * from "./imports";
 export * from "./derived";
 export * from "./auth";
 export * from "./audit";
+export * from "./fhir";
