@@ -77,6 +77,23 @@ export class BinaryCopyWriter {
     this.patchLength(lengthAt);
   }
 
+  /** A text, or NULL. */
+  textOrNull(value: string | null): void {
+    if (value === null) this.null();
+    else this.text(value);
+  }
+
+  /** jsonb from JSON text (lib/fhir): the format version (1), then the text, which the server
+   *  parses. */
+  jsonb(json: string): void {
+    const lengthAt = this.pos;
+    this.ensure(5);
+    this.pos += 4;
+    this.buf[this.pos++] = 1;
+    this.writeUtf8(json, 0, json.length);
+    this.patchLength(lengthAt);
+  }
+
   /** `YYYY-MM-DD` (a valid calendar date). */
   date(iso: string): void {
     this.int32(daysFromCivil(readDigits(iso, 0, 4), readDigits(iso, 5, 7), readDigits(iso, 8, 10)) - POSTGRES_EPOCH_DAYS);

@@ -4,6 +4,17 @@ import type { Sql } from "@/db/client";
 import type { ImportFileLog } from "@/db/schema";
 import { todayIso } from "../dates";
 import { rebuildDerivedFacts, type SnapshotSummary } from "../derive";
+import {
+  createFhirStaging,
+  fhirFileOf,
+  readFhirFile,
+  resolveFhir,
+  STAGE_COLUMNS,
+  upsertFhir,
+  type FhirFile,
+  type FhirReadContext,
+  type MappedCounts,
+} from "../fhir";
 import { copyColumns, FILE_NAMES, FILE_SPECS, stageTable, type FileSpec } from "./files";
 import { checkLoadedRows, createStagingTables, suspendIndexesForImport, upsertStaged, type LoadPath } from "./load";
 import { ProblemLog } from "./problems";
@@ -30,6 +41,8 @@ export type ImportResult = {
   problemCount: number;
   warnings: string[];
   snapshot: SnapshotSummary | null;
+  /** The warehouse rows that FHIR resources became (SPEC 3b), per table; empty without FHIR. */
+  mapped: MappedCounts[];
   /** Milliseconds spent in each phase, for the import report and the benchmark. */
   timings: ImportTimings;
 };
@@ -37,23 +50,28 @@ export type ImportResult = {
 class ImportRejected extends Error {}
 
 /**
- * Imports a folder of CSV files (SPEC section 3) as one transaction: every row valid and
- * loaded, derived facts rebuilt, import logged — or nothing written but the log of the
- * rejection.
+ * Imports a folder of CSV files (SPEC section 3) and FHIR files (section 3b, lib/fhir) as one
+ * transaction: every row and resource valid and loaded, derived facts rebuilt, import logged —
+ * or nothing written but the log of the rejection.
  *
  * Each file is read once, straight into its table by COPY, when all its keys are new (a first
  * load, a monthly refresh): the table's primary key then proves there is no duplicate. Should
  * a key exist already, that load is rolled back to a savepoint and the file is read again into
  * a staging table, from which it is upserted with new/changed/unchanged counts.
+ *
+ * FHIR files are read first, into a staging table of their own, so that their Patients and
+ * Coverages are members and plans the CSV files of the same import may name; what they become
+ * is resolved and checked once the CSV files are loaded too, and written after those.
  */
 export async function importFolder(db: Sql, folder: string, options: ImportOptions): Promise<ImportResult> {
   const startedAt = options.now ?? new Date();
   const ctx = { today: todayIso(startedAt) };
   const problems = new ProblemLog();
-  const { specs, paths } = listImportFiles(folder, problems);
+  const { specs, paths, fhir } = listImportFiles(folder, problems);
   const files: ImportFileResult[] = [];
   const warnings: string[] = [];
   let snapshot: SnapshotSummary | null = null;
+  let mapped: MappedCounts[] = [];
   const timings: ImportTimings = { read: 0, check: 0, upsert: 0, derive: 0 };
   let phaseStart = performance.now();
   const endPhase = (phase: keyof ImportTimings) => {
@@ -63,7 +81,7 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
   };
 
   try {
-    if (specs.length === 0) throw new ImportRejected();
+    if (specs.length === 0 && fhir.length === 0) throw new ImportRejected();
     // Even when the folder holds a stray file, the known files are still read, so that one
     // attempt reports every problem.
     const batchId = await db.transaction(async (tx) => {
@@ -71,6 +89,7 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
       await createStagingTables(tx, specs);
       const loaded = new Map<FileSpec, LoadPath>();
       const read: ReadContext = { batchId: id, ctx, known: new KnownIds(), problems };
+      const fhirFiles = await stageFhirFiles(tx, fhir, specs, read, warnings);
       for (const spec of specs) {
         const file = paths.get(spec.file)!;
         await read.known.load(tx, spec.references.map((r) => r.kind));
@@ -80,25 +99,36 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         const counts = loadPath === "direct" ? { new: digest.validRows, changed: 0, unchanged: 0 } : { new: 0, changed: 0, unchanged: 0 };
         files.push({ file: spec.file, bytes: digest.bytes, sha256: digest.sha256, rows: digest.rows, ...counts, path: loadPath });
       }
+      files.push(...fhirFiles);
       endPhase("read");
       await checkLoadedRows(tx, loaded, problems);
+      if (fhir.length > 0) await resolveFhir(tx, id, loaded, problems);
       endPhase("check");
       if (problems.count > 0) throw new ImportRejected();
       await options.onStaged?.();
       for (const [i, spec] of specs.entries()) {
         if (loaded.get(spec) === "staged") Object.assign(files[i]!, await upsertStaged(tx, spec));
       }
+      if (fhir.length > 0) {
+        const written = await upsertFhir(tx, id);
+        for (const file of fhirFiles) {
+          const counts = written.resources.get(file.file) ?? { new: 0, changed: 0 };
+          Object.assign(file, counts, { unchanged: file.rows - counts.new - counts.changed });
+        }
+        mapped = written.mapped;
+      }
       await logImport(tx, { options, startedAt, outcome: "succeeded", files, problems, warnings }, id);
       endPhase("upsert");
       // Fresh statistics for the derivation, or the planner guesses a freshly loaded table holds
       // one row and picks nested loops that take minutes (autovacuum would analyse it only after
       // the commit). Timed with the derivation, which is what needs them.
-      for (const spec of specs) await tx.exec(`ANALYZE ${spec.table}`);
+      const written = new Set([...specs.map((s) => s.table), ...mapped.map((m) => m.table), ...(fhir.length > 0 ? ["fhir_resources"] : [])]);
+      for (const table of written) await tx.exec(`ANALYZE ${table}`);
       snapshot = await rebuildDerivedFacts(tx, id);
       endPhase("derive");
       return id;
     });
-    return { batchId, ok: true, files, problems: [], problemCount: 0, warnings, snapshot, timings };
+    return { batchId, ok: true, files, problems: [], problemCount: 0, warnings, snapshot, mapped, timings };
   } catch (error) {
     if (!(error instanceof ImportRejected)) {
       problems.addFile(folder, `import failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -107,7 +137,7 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
     // Nothing was written: the counts of a load that was rolled back would mislead.
     for (const file of files) Object.assign(file, { new: 0, changed: 0, unchanged: 0, path: null });
     const batchId = await logImport(db, { options, startedAt, outcome, files, problems, warnings });
-    return { batchId, ok: false, files, problems: problems.messages, problemCount: problems.count, warnings, snapshot: null, timings };
+    return { batchId, ok: false, files, problems: problems.messages, problemCount: problems.count, warnings, snapshot: null, mapped: [], timings };
   }
 }
 
@@ -134,6 +164,27 @@ async function loadFile(tx: Sql, spec: FileSpec, file: string, read: ReadContext
   return { digest, path: "staged" };
 }
 
+/** Reads the FHIR files into the FHIR staging table (lib/fhir/read.ts). When the import's CSV
+ *  files name members or plans, the Patients and Coverages read are made known to them. */
+async function stageFhirFiles(
+  tx: Sql,
+  fhir: readonly FhirFile[],
+  specs: readonly FileSpec[],
+  read: ReadContext,
+  warnings: string[],
+): Promise<ImportFileResult[]> {
+  if (fhir.length === 0) return [];
+  await createFhirStaging(tx);
+  const refers = specs.some((s) => s.references.length > 0);
+  const context: FhirReadContext = { today: read.ctx.today, problems: read.problems, warnings, known: refers ? read.known : null, sequence: { next: 1 } };
+  const files: ImportFileResult[] = [];
+  for (const file of fhir) {
+    const digest = await copyFile(tx, "stage_fhir", STAGE_COLUMNS, (sink) => readFhirFile(file, context, sink));
+    files.push({ file: file.name, bytes: digest.bytes, sha256: digest.sha256, rows: digest.rows, new: 0, changed: 0, unchanged: 0, path: "staged" });
+  }
+  return files;
+}
+
 /** Runs `read` with a sink that COPYs into `table`, and completes the COPY after it. */
 async function copyFile<T>(tx: Sql, table: string, columns: readonly string[], read: (sink: ChunkSink) => Promise<T>): Promise<T> {
   const copy = await tx.copyIn(table, columns);
@@ -152,33 +203,41 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: string }).code === "23505";
 }
 
+const KNOWN_NAMES = `${FILE_NAMES.join(", ")}, FHIR bulk files <ResourceType>.ndjson and FHIR Bundles *.json`;
+
 /** The import files of a folder, in load order. Hidden files (.DS_Store, …) are skipped; any
  *  other name is a problem, so a misspelt file is never silently left out. */
-function listImportFiles(folder: string, problems: ProblemLog): { specs: FileSpec[]; paths: Map<string, string> } {
+function listImportFiles(folder: string, problems: ProblemLog): { specs: FileSpec[]; paths: Map<string, string>; fhir: FhirFile[] } {
   const paths = new Map<string, string>();
+  const fhir: FhirFile[] = [];
   let entries: string[];
   try {
     entries = readdirSync(folder).filter((name) => !name.startsWith("."));
   } catch {
     problems.addFile(folder, "the import folder cannot be read (does it exist?)");
-    return { specs: [], paths };
+    return { specs: [], paths, fhir };
   }
   for (const name of entries.sort()) {
     const full = path.join(folder, name);
     if (!statSync(full).isFile()) continue;
     const canonical = name.toLowerCase();
-    if (!FILE_NAMES.includes(canonical)) {
-      problems.addFile(name, `unknown file name: an import holds ${FILE_NAMES.join(", ")}`);
+    const fhirFile = FILE_NAMES.includes(canonical) ? null : fhirFileOf(name, full);
+    if (typeof fhirFile === "string") {
+      problems.addFile(name, `unknown file name: ${fhirFile}`);
+    } else if (fhirFile) {
+      fhir.push(fhirFile);
+    } else if (!FILE_NAMES.includes(canonical)) {
+      problems.addFile(name, `unknown file name: an import holds ${KNOWN_NAMES}`);
     } else if (paths.has(canonical)) {
       problems.addFile(name, `two files are named ${canonical} (names are case-insensitive)`);
     } else {
       paths.set(canonical, full);
     }
   }
-  if (paths.size === 0 && problems.count === 0) {
-    problems.addFile(folder, `no import files: expected any of ${FILE_NAMES.join(", ")}`);
+  if (paths.size === 0 && fhir.length === 0 && problems.count === 0) {
+    problems.addFile(folder, `no import files: expected any of ${KNOWN_NAMES}`);
   }
-  return { specs: FILE_SPECS.filter((s) => paths.has(s.file)), paths };
+  return { specs: FILE_SPECS.filter((s) => paths.has(s.file)), paths, fhir };
 }
 
 type LogEntry = {

@@ -59,29 +59,38 @@ async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLo
   if (total > rows.length) problems.addUnlisted(total - rows.length);
 }
 
+const compact = (expr: string) => `regexp_replace(lower(${expr}), '[^a-z0-9]', '', 'g')`;
+const slug = (expr: string) => `trim(both '-' from regexp_replace(lower(${expr}), '[^a-z0-9]+', '-', 'g'))`;
+
+/** The payer key a payer name resolves to (below), as an SQL expression over `expr`, without
+ *  adding the payer: for comparing payers by key before anything is written (lib/fhir). */
+export function payerKeySql(expr: string): string {
+  return `coalesce((SELECT p.key FROM payers p WHERE ${compact(expr)} IN (${compact("p.key")}, ${compact("p.display_name")}) ORDER BY p.sort_order LIMIT 1), ${slug(expr)})`;
+}
+
 /** Plans name their payer by display name or key, in any case and spacing ("BCBS",
  *  "Blue Cross Blue Shield", "UnitedHealthcare"); any other name becomes a payer of its own,
- *  keyed by the slug of its name and listed after the five. */
-async function resolvePayers(sql: Sql): Promise<void> {
-  const compact = (expr: string) => `regexp_replace(lower(${expr}), '[^a-z0-9]', '', 'g')`;
-  const slug = (expr: string) => `trim(both '-' from regexp_replace(lower(${expr}), '[^a-z0-9]+', '-', 'g'))`;
+ *  keyed by the slug of its name and listed after the five. `table` holds the plans' `payer`
+ *  column and gains `payer_key`. */
+export async function resolvePayers(sql: Sql, table = "stage_plans"): Promise<void> {
   await sql.exec(`
-    ALTER TABLE stage_plans ADD COLUMN payer_key text;
-    UPDATE stage_plans s SET payer_key = p.key FROM payers p
+    ALTER TABLE ${table} ADD COLUMN payer_key text;
+    UPDATE ${table} s SET payer_key = p.key FROM payers p
       WHERE ${compact("s.payer")} IN (${compact("p.key")}, ${compact("p.display_name")});
     INSERT INTO payers (key, display_name, sort_order, listed)
       SELECT DISTINCT ON (${slug("payer")}) ${slug("payer")}, payer, 100, false
-      FROM stage_plans WHERE payer_key IS NULL
+      FROM ${table} WHERE payer_key IS NULL
       ORDER BY ${slug("payer")}, payer
       ON CONFLICT (key) DO NOTHING;
-    UPDATE stage_plans SET payer_key = ${slug("payer")} WHERE payer_key IS NULL;
+    UPDATE ${table} SET payer_key = ${slug("payer")} WHERE payer_key IS NULL;
   `);
 }
 
 /** Upserts one staged file by its natural key and counts new, changed and unchanged rows.
- *  An unchanged row keeps its provenance; a changed one takes this import's. */
-export async function upsertStaged(sql: Sql, spec: FileSpec): Promise<RowCounts> {
-  if (spec.table === "plans") await resolvePayers(sql);
+ *  An unchanged row keeps its provenance; a changed one takes this import's. `from` is the
+ *  staging table (FHIR resources stage their rows apart from the CSV files': lib/fhir). */
+export async function upsertStaged(sql: Sql, spec: FileSpec, from = stageTable(spec)): Promise<RowCounts> {
+  if (spec.table === "plans") await resolvePayers(sql, from);
   const values = spec.tableColumns ?? spec.columns.map((c) => c.name);
   const all = quoted([...PROVENANCE_COLUMNS, ...values]);
   const nonKey = values.filter((c) => !spec.key.includes(c));
@@ -90,7 +99,7 @@ export async function upsertStaged(sql: Sql, spec: FileSpec): Promise<RowCounts>
   // Rows whose values did not change are skipped by the WHERE and so are not returned at all.
   const [counts] = await sql.query<{ new: number; changed: number; staged: number }>(`
     WITH written AS (
-      INSERT INTO ${target} (${all}) SELECT ${all} FROM ${stageTable(spec)}
+      INSERT INTO ${target} (${all}) SELECT ${all} FROM ${from}
       ON CONFLICT (${quoted(spec.key)}) DO UPDATE
         SET ${[...PROVENANCE_COLUMNS, ...nonKey].map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}
         WHERE (${nonKey.map((c) => `${target}."${c}"`).join(", ")}) IS DISTINCT FROM (${nonKey.map((c) => `EXCLUDED."${c}"`).join(", ")})
@@ -98,7 +107,7 @@ export async function upsertStaged(sql: Sql, spec: FileSpec): Promise<RowCounts>
     )
     SELECT count(*) FILTER (WHERE inserted)::int AS new,
            count(*) FILTER (WHERE NOT inserted)::int AS changed,
-           (SELECT count(*) FROM ${stageTable(spec)})::int AS staged
+           (SELECT count(*) FROM ${from})::int AS staged
     FROM written`);
   if (!counts) throw new Error(`upsert of ${spec.file} returned no counts`);
   return { new: counts.new, changed: counts.changed, unchanged: counts.staged - counts.new - counts.changed };

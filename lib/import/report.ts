@@ -11,6 +11,13 @@ export function formatImportReport(result: ImportResult, folder: string, seconds
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
     lines.push(fmt(header), ...rows.map(fmt));
+    if (result.mapped.length > 0) {
+      // What the FHIR resources became (SPEC 3b), counted like the CSV files' rows.
+      const mappedRows = result.mapped.map((m) => [`→ ${m.table}`, m.rows, m.new, m.changed, m.unchanged].map(String));
+      const mappedWidths = header.map((h, i) => Math.max(widths[i]!, ...mappedRows.map((r) => r[i]!.length)));
+      const fmtMapped = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(mappedWidths[i]!) : c.padStart(mappedWidths[i]!))).join("  ");
+      lines.push("", "Warehouse rows from the FHIR resources:", ...mappedRows.map(fmtMapped));
+    }
     const s = result.snapshot;
     lines.push("");
     lines.push(
