@@ -76,7 +76,7 @@ export function isBmiObservation(observation: FhirResource): boolean {
   if (!categories.some((c) => hasCoding(c, OBSERVATION_CATEGORY, "vital-signs"))) return false;
   if (!hasCoding(observation.code, LOINC, "39156-5")) return false;
   if (observation.effectiveDateTime === undefined && observation.effectivePeriod === undefined) return false;
-  const valueKeys = Object.keys(observation).filter((k) => k.startsWith("value"));
+  const valueKeys = Object.keys(observation).filter((k) => k.startsWith("value") && observation[k] !== undefined);
   if (valueKeys.length === 0) {
     // vs-2: no value is allowed only when its absence is explained (or it is a panel).
     return observation.dataAbsentReason !== undefined || observation.component !== undefined || observation.hasMember !== undefined;
