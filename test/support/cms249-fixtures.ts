@@ -84,3 +84,21 @@ export function replicateCase(resources: readonly FhirResource[], suffix: string
   for (const id of ids) text = text.split(`"${id}"`).join(`"${id}-${suffix}"`).split(`/${id}"`).join(`/${id}-${suffix}"`);
   return JSON.parse(text) as FhirResource[];
 }
+
+/** A patient whose only record is a finished telephone visit (SNOMED 185317003, value set
+ *  "Telephone Visits", as in the official case "IPPass 50FemaleWithQualEnc") at noon on `visitDate`:
+ *  in the initial population exactly when her sex and age qualify. */
+export function patientWithQualifyingVisit(id: string, patient: { gender?: unknown; birthDate?: unknown }, visitDate: string): FhirResource[] {
+  return [
+    { resourceType: "Patient", id, ...patient },
+    {
+      resourceType: "Encounter",
+      id: `${id}-visit`,
+      status: "finished",
+      class: { system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "AMB" },
+      type: [{ coding: [{ system: "http://snomed.info/sct", code: "185317003" }] }],
+      subject: { reference: `Patient/${id}` },
+      period: { start: `${visitDate}T12:00:00.000Z`, end: `${visitDate}T12:15:00.000Z` },
+    },
+  ];
+}
