@@ -80,5 +80,6 @@ function patientIdOf(bundle) {
 }
 
 function messageOf(error) {
-  return error instanceof Error ? error.message.split("\n")[0] : String(error);
+  // The engine's message spans lines ("…unexpected error…", then the cause and where in the CQL).
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim().slice(0, 500);
 }
