@@ -19,6 +19,8 @@ export interface MeasurePackage {
   readonly version: string;
   /** `url|version`, as a MeasureReport names the measure it reports. */
   readonly canonical: string;
+  /** The id of the Measure's one population group, for MeasureReport.group.id. */
+  readonly groupId: string | undefined;
   /** SHA-256 of the bundle file: part of every cached result's key. */
   readonly sha256: string;
   /** Every retrieve in the measure's libraries: type, profile (ELM `templateId`), code filter. */
@@ -51,6 +53,7 @@ export function loadMeasurePackage(bundlePath: string = MEASURE_BUNDLE_PATH): Me
     url: measure.url,
     version: measure.version,
     canonical: `${measure.url}|${measure.version}`,
+    groupId: (measure.group as { id?: string }[] | undefined)?.[0]?.id,
     sha256: createHash("sha256").update(text).digest("hex"),
     retrieves,
     retrievedProfiles,
