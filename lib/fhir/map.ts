@@ -38,6 +38,8 @@ export type PlanRow = {
   payer_ref: string | null;
   plan_name: string;
   product_line: ProductLine;
+  /** The typology code as written ("" when none), shown when two Coverages disagree. */
+  product_line_code: string;
   payer_path: string;
   name_path: string;
   product_line_path: string;
@@ -298,6 +300,7 @@ function readCoverage(resource: JsonObject, reading: Reading): MappedRows {
       payer_ref: payerRef,
       plan_name: planName,
       product_line: productLine,
+      product_line_code: payment?.code ?? "",
       payer_path: "Coverage.payor[0]",
       name_path: `Coverage.${namePath}`,
       product_line_path: `Coverage.${productLinePath}`,

@@ -203,7 +203,7 @@ class ResourceStager {
     const { file, read } = this;
     const type = resource.resourceType;
     if (typeof type !== "string" || !R4_RESOURCE_TYPES.has(type)) {
-      this.problem(line, "resourceType", typeof type === "string" ? type : JSON.stringify(type ?? null), "not a FHIR R4 resource type");
+      this.problem(line, "resourceType", typeof type === "string" ? type : type === undefined ? "" : JSON.stringify(type), type === undefined ? "required: every resource names its resourceType" : "not a FHIR R4 resource type");
       return;
     }
     if (file.kind === "ndjson" && type !== file.resourceType) {
@@ -213,7 +213,7 @@ class ResourceStager {
     const id = resource.id;
     if (typeof id !== "string" || !FHIR_ID.test(id)) {
       const reason = id === undefined ? "required: resources are kept by type and id" : "not a FHIR id (1–64 letters, digits, '-' and '.')";
-      this.problem(line, `${type}.id`, typeof id === "string" ? id : JSON.stringify(id ?? null), reason);
+      this.problem(line, `${type}.id`, typeof id === "string" ? id : id === undefined ? "" : JSON.stringify(id), reason);
       return;
     }
     const text = json ?? JSON.stringify(resource);

@@ -158,15 +158,15 @@ async function expandRows(sql: Sql, batchId: number): Promise<void> {
   await sql.exec(`
     CREATE TEMP TABLE stage_fhir_plans (
       seq integer, file text, line integer, import_batch_id integer, source_line integer,
-      plan_id text COLLATE "C", payer text, plan_name text, product_line product_line,
+      plan_id text COLLATE "C", payer text, plan_name text, product_line product_line, product_line_code text,
       payer_path text, name_path text, product_line_path text
     ) ON COMMIT DROP;
     INSERT INTO stage_fhir_plans
       SELECT m.seq, m.file, m.line, ${batchId}, m.line, r.plan_id, coalesce(p.value, r.payer), r.plan_name, r.product_line,
-             r.payer_path, r.name_path, r.product_line_path
+             r.product_line_code, r.payer_path, r.name_path, r.product_line_path
       FROM stage_fhir_mapped m
       CROSS JOIN LATERAL jsonb_to_record(m.mapped->'plan') AS r(plan_id text, payer text, payer_ref text, plan_name text,
-        product_line product_line, payer_path text, name_path text, product_line_path text)
+        product_line product_line, product_line_code text, payer_path text, name_path text, product_line_path text)
       LEFT JOIN stage_fhir_refs p ON p.seq = m.seq AND p.path = r.payer_ref
       WHERE m.mapped ? 'plan' AND coalesce(p.value, r.payer) IS NOT NULL;
 
@@ -217,13 +217,13 @@ async function checkPlans(sql: Sql, csv: CsvLoads, problems: ProblemLog): Promis
       SELECT payer, ${payerKeySql("payer")} AS payer_key FROM (SELECT DISTINCT payer FROM ${table}) d) k USING (payer))`;
   const differences = (other: string, on: string, where: string) => `
     SELECT p.file, p.line, x.path, x.value, p.seq,
-           'plan ' || p.plan_id || ' has ' || x.what || ' "' || x.value || '" here and "' || x.other || '" in ' || ${where} AS reason
+           'plan ' || p.plan_id || ' has ' || x.what || ' "' || x.mine || '" here and "' || x.other || '" in ' || ${where} AS reason
     FROM ${keyed("stage_fhir_plans")} p JOIN ${other} o ON ${on}
     CROSS JOIN LATERAL (VALUES
-      (p.payer_key IS DISTINCT FROM o.payer_key, 'payer', p.payer_path, p.payer, o.payer),
-      (p.plan_name IS DISTINCT FROM o.plan_name, 'plan name', p.name_path, p.plan_name, o.plan_name),
-      (p.product_line IS DISTINCT FROM o.product_line, 'product line', p.product_line_path, p.product_line::text, o.product_line::text)
-    ) AS x(differs, what, path, value, other)
+      (p.payer_key IS DISTINCT FROM o.payer_key, 'payer', p.payer_path, p.payer, p.payer, o.payer),
+      (p.plan_name IS DISTINCT FROM o.plan_name, 'plan name', p.name_path, p.plan_name, p.plan_name, o.plan_name),
+      (p.product_line IS DISTINCT FROM o.product_line, 'product line', p.product_line_path, p.product_line_code, p.product_line::text, o.product_line::text)
+    ) AS x(differs, what, path, value, mine, other)
     WHERE x.differs`;
   await listProblems(
     sql,
