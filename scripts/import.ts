@@ -1,4 +1,5 @@
-// npm run import -- <folder> [--by NAME]: load a folder of CSV files (SPEC section 3).
+// npm run import -- <folder> [--by NAME]: load a folder of CSV files (SPEC section 3) and FHIR R4
+// files (section 3b: bulk <ResourceType>.ndjson, Bundles *.json), alone or together.
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
