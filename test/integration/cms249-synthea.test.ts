@@ -111,6 +111,31 @@ describe("CMS249 over the Synthea bulk export", () => {
     });
   });
 
+  it("our path gives what fqm-execution's own Calculator.calculate gives, for all 13 patients", async () => {
+    const bundles = groupByPatient(resources).map((g) => buildPatientBundle(g.resources));
+    const ours = await evaluatePatients(bundles, year(1990));
+    const { results } = await Calculator.calculate(loadMeasurePackage().bundle as never, bundles as never, {
+      measurementPeriodStart: "1990-01-01",
+      measurementPeriodEnd: "1990-12-31",
+      calculateHTML: false,
+      calculateSDEs: false,
+      calculateRAVs: false,
+      calculateClauseCoverage: false,
+    });
+    const theirs = new Map(results.map((r) => [r.patientId, Object.fromEntries(r.detailedResults![0]!.populationResults!.map((p) => [p.populationType, p.result]))]));
+    expect(ours).toHaveLength(13);
+    for (const result of ours) {
+      const engine = theirs.get(result.patientId)!;
+      expect(populations(result), result.patientId).toEqual({
+        initialPopulation: engine["initial-population"],
+        denominator: engine["denominator"],
+        denominatorExclusion: engine["denominator-exclusion"],
+        numerator: engine["numerator"],
+        numeratorExclusion: engine["numerator-exclusion"],
+      });
+    }
+  });
+
   it("the same populations when evaluated patient by patient as in one batch", async () => {
     const bundles = groupByPatient(resources)
       .filter((g) => g.patientId.startsWith("79a66c97") || g.patientId.startsWith("a5cb8ce9"))
