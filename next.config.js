@@ -6,5 +6,12 @@ const nextConfig = {
   // The build type-checks the application only; tests and scripts are checked by
   // `npm run typecheck` (part of `npm test`).
   typescript: { tsconfigPath: "tsconfig.app.json" },
+  // No X-Powered-By (SPEC section 10); the other safety headers are set by proxy.ts.
+  poweredByHeader: false,
+  experimental: {
+    // forbidden() answers a page outside the viewer's role or payer assignment with 403 and
+    // app/forbidden.tsx.
+    authInterrupts: true,
+  },
 };
 export default nextConfig;

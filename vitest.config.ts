@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // The route handlers under test make their own sign-in instance (lib/auth/web.ts): a fixed
+    // secret keeps it from writing one into ./.data.
+    env: { AUTH_SECRET: "vitest-secret-of-at-least-thirty-two-characters" },
   },
 });

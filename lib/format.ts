@@ -51,14 +51,7 @@ export const MEASURE_NAMES: Record<string, string> = {
   post_fracture: "Post-fracture DXA follow-up",
 };
 
-/** A count as a viewer may see it: hidden (`null`) or, with suppression on, from 1 to 10 →
- *  `<11` (SPEC section 5); else the count. */
-export function formatCountFor(n: number | null, suppress: boolean): string {
-  if (n === null || (suppress && n >= 1 && n <= 10)) return "<11";
-  return formatCount(n);
-}
-
-/** The value a chart may draw for such a count: none when it is hidden. */
-export function drawableCount(n: number | null, suppress: boolean): number | null {
-  return n === null || (suppress && n >= 1 && n <= 10) ? null : n;
+/** A count as suppression left it (lib/stats/suppression.ts): `<11`, `≥11`, or the count. */
+export function formatShownCount(count: { value: number | null; visibility: "shown" | "small" | "complementary" }): string {
+  return formatHiddenCount(count.value, count.visibility);
 }

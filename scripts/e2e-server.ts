@@ -1,46 +1,118 @@
-// The servers the browser tests run against: one over the public test deck, one empty.
-// Each gets a fresh embedded database of its own under test-results/.
+// The servers the browser tests run against (test/e2e/servers.ts): the public deck on the
+// embedded database, an empty one, a generated data set, and — when DATABASE_URL names a
+// PostgreSQL server — the public deck on a database of its own there. Each gets the demo users
+// (one per role, with the tests' passwords) and an API token per user, written to
+// test-results/e2e-tokens.json for the tests that call the API as a script would.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { openDatabase } from "@/db/client";
+import postgres from "postgres";
+import { openDatabase, type Database } from "@/db/client";
+import { operator } from "@/lib/audit";
+import { ensureDemoUsers } from "@/lib/auth/demo-users";
+import { createAuth } from "@/lib/auth/server";
+import { createToken } from "@/lib/auth/users";
 import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
+import { ACCOUNTS, EMPTY, GENERATED, LOADED, LOADED_POSTGRES, ROLES, TOKENS_FILE, WITH_POSTGRES, type E2EServer, type Tokens } from "../test/e2e/servers";
 
 const ROOT = process.cwd();
 const NEXT = path.join(ROOT, "node_modules", ".bin", "next");
 const DECK = path.join(ROOT, "test", "fixtures", "public-deck", "data");
 // A synthetic data set from the generator, as a user would load one (fixed seed: same files).
-const GENERATED = path.join(ROOT, "test-results", "e2e-generated-files");
-const SERVERS = [
-  { name: "loaded", port: 3100, folder: DECK },
-  { name: "generated", port: 3102, folder: GENERATED },
-  { name: "empty", port: 3101, folder: null },
-] as const;
+const GENERATED_FILES = path.join(ROOT, "test-results", "e2e-generated-files");
+const AUTH_SECRET = "e2e-secret-of-at-least-thirty-two-characters";
+const PASSWORDS = Object.fromEntries(ROLES.map((role) => [ACCOUNTS[role].email, ACCOUNTS[role].password]));
+
+type Plan = { server: E2EServer; folder: string | null; database: "pglite" | "postgres" };
+const PLANS: Plan[] = [
+  { server: LOADED, folder: DECK, database: "pglite" },
+  { server: GENERATED, folder: GENERATED_FILES, database: "pglite" },
+  { server: EMPTY, folder: null, database: "pglite" },
+  ...(WITH_POSTGRES ? [{ server: LOADED_POSTGRES, folder: DECK, database: "postgres" as const }] : []),
+];
+
+/** A fresh PostgreSQL database for the e2e server on DATABASE_URL's server; dropped on exit. */
+async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL!;
+  const name = `dxa_e2e_${process.pid}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await dropper.end();
+    },
+  };
+}
+
+async function prepare(db: Database, folder: string | null): Promise<Record<string, string>> {
+  if (folder) {
+    const result = await importFolder(db, folder, { importedBy: "e2e" });
+    if (!result.ok) throw new Error(`e2e data did not import:\n${result.problems.join("\n")}`);
+  }
+  const auth = createAuth(db, {
+    secret: AUTH_SECRET,
+    appUrl: null,
+    idleSeconds: 12 * 3600,
+    failuresPerAccount: 5,
+    failuresPerAddress: 20,
+    failureWindowSeconds: 900,
+    trustedProxies: [],
+    oidc: null,
+  });
+  await ensureDemoUsers({ db, auth }, {}, PASSWORDS);
+  const tokens: Record<string, string> = {};
+  for (const role of ROLES) {
+    const { key } = await createToken({ db, auth }, { operator: operator("e2e"), route: "e2e" }, { ownerEmail: ACCOUNTS[role].email, name: "e2e" });
+    tokens[role] = key;
+  }
+  return tokens;
+}
 
 async function main(): Promise<void> {
   if (!process.env.E2E_SKIP_BUILD) {
     const build = spawnSync(NEXT, ["build"], { stdio: "inherit" });
     if (build.status !== 0) throw new Error("next build failed");
   }
-  rmSync(GENERATED, { recursive: true, force: true });
-  await generateDataset({ members: 3000, seed: 11, outDir: GENERATED });
+  rmSync(GENERATED_FILES, { recursive: true, force: true });
+  await generateDataset({ members: 3000, seed: 11, outDir: GENERATED_FILES });
   const children: ChildProcess[] = [];
-  for (const server of SERVERS) {
-    const dataDir = path.join(ROOT, "test-results", `e2e-${server.name}`, "pglite");
-    rmSync(path.dirname(dataDir), { recursive: true, force: true });
-    const db = await openDatabase({ dataDir, purpose: "e2e set-up" });
-    if (server.folder) {
-      const result = await importFolder(db, server.folder, { importedBy: "e2e" });
-      if (!result.ok) throw new Error(`e2e data did not import:\n${result.problems.join("\n")}`);
+  const cleanups: (() => Promise<void>)[] = [];
+  const tokens: Tokens = {};
+  for (const { server, folder, database } of PLANS) {
+    const { DATABASE_URL: _serverUrl, ...inherited } = process.env;
+    const env: NodeJS.ProcessEnv = { ...inherited, PORT: String(server.port), AUTH_SECRET };
+    let db: Database;
+    if (database === "postgres") {
+      const fresh = await freshPostgresDatabase();
+      cleanups.push(fresh.drop);
+      env.DATABASE_URL = fresh.url;
+      db = await openDatabase({ databaseUrl: fresh.url });
+    } else {
+      const dataDir = path.join(ROOT, "test-results", `e2e-${server.name}`, "pglite");
+      rmSync(path.dirname(dataDir), { recursive: true, force: true });
+      env.DXA_DATA_DIR = dataDir;
+      db = await openDatabase({ dataDir, purpose: "e2e set-up" });
     }
-    await db.close();
-    const { DATABASE_URL: _embeddedOnly, ...inherited } = process.env;
-    const env = { ...inherited, DXA_DATA_DIR: dataDir, PORT: String(server.port) };
-    children.push(spawn(NEXT, ["start", "-H", "127.0.0.1", "-p", String(server.port)], { stdio: "inherit", env }));
+    try {
+      tokens[server.name] = (await prepare(db, folder)) as Tokens[string];
+    } finally {
+      await db.close();
+    }
+    children.push(spawn(NEXT, ["start", "-H", server.host, "-p", String(server.port)], { stdio: "inherit", env }));
   }
-  const stop = () => {
+  mkdirSync(path.dirname(TOKENS_FILE), { recursive: true });
+  writeFileSync(TOKENS_FILE, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+  const stop = async () => {
     for (const child of children) child.kill("SIGTERM");
+    await Promise.all(cleanups.map((c) => c()));
     process.exit(0);
   };
   process.on("SIGTERM", stop);

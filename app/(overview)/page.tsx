@@ -1,14 +1,15 @@
 import Link from "next/link";
 import { connection } from "next/server";
 import { Suspense } from "react";
-import { getDatabase } from "@/db";
-import { LOCAL_VIEWER } from "@/lib/access";
+import { canSeeMemberLevel } from "@/lib/access";
 import type { Filters } from "@/lib/filters";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
-import { drawableCount, formatCount, formatCountFor, formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRate, MEASURE_NAMES } from "@/lib/format";
-import { getViewContext, type ViewContext } from "@/lib/views/context";
+import { formatCount, formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRate, formatShownCount, MEASURE_NAMES } from "@/lib/format";
+import { drawableValue } from "@/lib/stats/suppression";
+import type { ViewContext } from "@/lib/views/context";
 import { plottedRate } from "@/lib/views/trend";
 import { getByPayer, getFunnel, getHeadlines, getScanTiming, getTrend } from "@/lib/views/overview";
+import { pageContext } from "../_lib/request";
 import { ActiveFilters } from "../_components/active-filters";
 import { BarsChart } from "../_components/charts/bars-chart";
 import { ChartFrame } from "../_components/charts/chart-frame";
@@ -24,8 +25,7 @@ import { SectionSkeleton } from "../_components/section-skeleton";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection(); // always the warehouse as it is now, never a build-time copy
-  const db = await getDatabase();
-  const ctx = await getViewContext(db, LOCAL_VIEWER, await searchParams);
+  const ctx = await pageContext("/", await searchParams);
   if (!ctx) return <EmptyWarehouse />;
   const key = JSON.stringify(ctx.filters);
   return (
@@ -63,7 +63,7 @@ const linkWith = (ctx: ViewContext, path: string, overrides: Partial<Filters> = 
 
 
 async function Headlines({ ctx }: { ctx: ViewContext }) {
-  const headlines = await getHeadlines(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  const headlines = await getHeadlines(ctx);
   return (
     <section aria-label="Headline rates">
       <ul className="headlines">
@@ -81,7 +81,7 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
             </span>
             <span className="headline-detail">
               {formatPointChange(h.change)} vs previous period · higher is better
-              {h.current.pending ? ` · ${formatCount(h.current.pending)} pending` : ""}
+              {h.current.visibility.pending !== "shown" || h.current.pending ? ` · ${formatHiddenCount(h.current.pending, h.current.visibility.pending)} pending` : ""}
             </span>
             {h.current.flags.includes("low_volume") ? <span className="flag">low volume</span> : null}
           </li>
@@ -92,25 +92,25 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
 }
 
 async function ByPayer({ ctx }: { ctx: ViewContext }) {
-  const result = await getByPayer(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
+  const { result, benchmark } = await getByPayer(ctx);
   const payers = payerBars(result, (key) => linkWith(ctx, `/payers/${key}`, { payers: [] }));
+  const overall = benchmark.available ? benchmark.result.total.rate : null;
   return (
     <ChartFrame
       title={`${MEASURE_NAMES[ctx.filters.measure]} by payer`}
       testId="chart-rate-by-payer"
       download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "payer" })}
       empty={result.total.denominator === 0}
-      note="Bars show the rate with its 95% interval; the dashed line is the all-payer rate. Higher is better. Select a bar for the payer's plans."
+      note={`Bars show the rate with its 95% interval; ${overall === null ? "the all-payer rate is not shown here" : "the dashed line is the rate over all payers and plans"}. Higher is better. Select a bar for the payer's plans.`}
       table={<RateTable rows={result.rows} total={result.total} testId="table-rate-by-payer" label={(r) => r.payerName ?? "—"} />}
     >
-      <RateByPayerChart payers={payers} overall={result.total.rate} />
+      <RateByPayerChart payers={payers} overall={overall} />
     </ChartFrame>
   );
 }
 
 async function FunnelSection({ ctx }: { ctx: ViewContext }) {
-  const f = await getFunnel(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
-  const suppress = ctx.filters.suppress;
+  const f = await getFunnel(ctx);
   const steps = [
     { label: "Orders (window closed)", count: f.ordersMature },
     { label: `Scanned within ${ctx.filters.window} days`, count: f.scanned },
@@ -120,27 +120,27 @@ async function FunnelSection({ ctx }: { ctx: ViewContext }) {
     <ChartFrame
       title="Order → scan → documented result"
       testId="chart-funnel"
-      empty={f.ordersMature === 0}
-      note={`${formatCountFor(f.pending, suppress)} more orders are still within their ${ctx.filters.window}-day window and not counted.`}
+      empty={f.ordersMature.value === 0}
+      note={`${formatShownCount(f.pending)} more orders are still within their ${ctx.filters.window}-day window and not counted.`}
       table={
         <table data-testid="table-funnel">
           <tbody>
             {steps.map((s) => (
               <tr key={s.label}>
                 <th scope="row">{s.label}</th>
-                <td className="num">{formatCountFor(s.count, suppress)}</td>
+                <td className="num">{formatShownCount(s.count)}</td>
               </tr>
             ))}
             <tr>
               <th scope="row">Pending (window open)</th>
-              <td className="num">{formatCountFor(f.pending, suppress)}</td>
+              <td className="num">{formatShownCount(f.pending)}</td>
             </tr>
           </tbody>
         </table>
       }
     >
       <BarsChart
-        bars={steps.map((s, i) => ({ label: s.label, value: drawableCount(s.count, suppress), colour: ["#1f5fa8", "#3f7fc8", "#7aa7dc"][i] }))}
+        bars={steps.map((s, i) => ({ label: s.label, value: drawableValue(s.count), colour: ["#1f5fa8", "#3f7fc8", "#7aa7dc"][i] }))}
         layout="rows"
         height={180}
       />
@@ -150,16 +150,16 @@ async function FunnelSection({ ctx }: { ctx: ViewContext }) {
 
 async function Trend({ ctx }: { ctx: ViewContext }) {
   const inView = ctx.dims.payers.filter((p) => (ctx.filters.payers.length ? ctx.filters.payers.includes(p.key) : p.listed || p.key !== "unknown"));
-  const trend = await getTrend(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf, inView);
+  const trend = await getTrend(ctx, inView);
   const months = trend.all.rows.map((r) => r.month!);
   const colours = payerColours(trend.payers.map((p) => p.payerKey));
+  const benchmarkRows = trend.benchmark.available ? trend.benchmark.result.rows : null;
   const series = [
-    { key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: trend.all.rows.map((r) => r.rate) },
+    ...(benchmarkRows ? [{ key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmarkRows.map(plottedRate) }] : []),
     ...trend.payers.map((p) => ({ key: p.payerKey, label: p.payerName, colour: colours[p.payerKey]!, points: p.result.rows.map(plottedRate) })),
   ];
-  series[0]!.points = trend.all.rows.map(plottedRate);
   const rawRates: Record<string, (number | null)[]> = {
-    all: trend.all.rows.map((r) => r.rate),
+    ...(benchmarkRows ? { all: benchmarkRows.map((r) => r.rate) } : {}),
     ...Object.fromEntries(trend.payers.map((p) => [p.payerKey, p.result.rows.map((r) => r.rate)])),
   };
   const provisional = trend.all.rows.filter((r) => r.flags.includes("provisional")).map((r) => r.month!);
@@ -206,67 +206,64 @@ async function Trend({ ctx }: { ctx: ViewContext }) {
 }
 
 async function Timing({ ctx }: { ctx: ViewContext }) {
-  const t = await getScanTiming(await getDatabase(), LOCAL_VIEWER, ctx.filters, ctx.asOf);
-  const suppress = ctx.filters.suppress;
+  const t = await getScanTiming(ctx);
   const w = ctx.filters.window;
-  const edges = [7, 14, 30, 60, 90, 180].filter((e) => e <= w);
-  const bins = edges.map((edge, i) => {
-    const low = i === 0 ? 0 : edges[i - 1]! + 1;
-    return { label: `${low}–${edge} d`, count: t.distribution.filter((d) => d.days >= low && d.days <= edge).reduce((n, d) => n + d.orders, 0) };
-  });
-  const a = t.aging;
   return (
     <div className="grid-2">
       <ChartFrame
         title="Days from order to scan"
         testId="chart-days-to-scan"
-        empty={(t.stats?.completed ?? 0) === 0}
+        empty={t.completed.value === 0}
         note={
-          t.stats && t.stats.completed > 0
-            ? `Median ${t.stats.median?.toFixed(1)} days, 90th percentile ${t.stats.p90?.toFixed(1)} days, over ${formatCountFor(t.stats.completed, suppress)} completed orders.`
-            : undefined
+          t.completed.value === 0
+            ? undefined
+            : t.median === null
+              ? `Median and 90th percentile not shown: fewer than 11 completed orders.`
+              : `Median ${t.median.toFixed(1)} days, 90th percentile ${t.p90?.toFixed(1)} days, over ${formatShownCount(t.completed)} completed orders.`
         }
         table={
           <table data-testid="table-days-to-scan">
             <tbody>
-              {bins.map((b) => (
+              {t.bins.map((b) => (
                 <tr key={b.label}>
                   <th scope="row">{b.label}</th>
-                  <td className="num">{formatCountFor(b.count, suppress)}</td>
+                  <td className="num">{formatShownCount(b.count)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         }
       >
-        <BarsChart bars={bins.map((b) => ({ label: b.label, value: drawableCount(b.count, suppress) }))} unit="" />
+        <BarsChart bars={t.bins.map((b) => ({ label: b.label, value: drawableValue(b.count) }))} unit="" />
       </ChartFrame>
       <section className="panel" data-testid="open-orders">
         <h2>Orders not completed</h2>
         <dl className="cards compact">
           <div className="card">
             <dt>Overdue (window closed)</dt>
-            <dd data-testid="count-overdue">{formatCountFor(a?.overdue ?? 0, suppress)}</dd>
+            <dd data-testid="count-overdue">{formatShownCount(t.overdue)}</dd>
           </div>
           <div className="card">
             <dt>Pending (within {w} days)</dt>
-            <dd data-testid="count-in-window">{formatCountFor(a?.inWindow ?? 0, suppress)}</dd>
+            <dd data-testid="count-in-window">{formatShownCount(t.inWindow)}</dd>
           </div>
         </dl>
         <table data-testid="table-aging">
           <caption>Days since the order, on the as-of date</caption>
           <tbody>
-            {(["0-30", "31-60", "61-90", "91-180", "over_180"] as const).map((b) => (
-              <tr key={b}>
-                <th scope="row">{b === "over_180" ? "over 180 days" : `${b} days`}</th>
-                <td className="num">{formatCountFor(a?.[b] ?? 0, suppress)}</td>
+            {t.aging.map(({ bucket, count }) => (
+              <tr key={bucket}>
+                <th scope="row">{bucket === "over_180" ? "over 180 days" : `${bucket} days`}</th>
+                <td className="num">{formatShownCount(count)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <p>
-          <Link href={linkWith(ctx, "/orders")}>Work the list of open orders →</Link>
-        </p>
+        {canSeeMemberLevel(ctx.viewer, "orders") ? (
+          <p>
+            <Link href={linkWith(ctx, "/orders")}>Work the list of open orders →</Link>
+          </p>
+        ) : null}
       </section>
     </div>
   );

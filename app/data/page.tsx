@@ -1,16 +1,16 @@
 import { connection } from "next/server";
 import { getDatabase } from "@/db";
-import { LOCAL_VIEWER } from "@/lib/access";
+import { AccessDeniedError, can, canSeeMemberLevel } from "@/lib/access";
 import type { SearchParams } from "@/lib/filters";
 import { formatCount, formatDate } from "@/lib/format";
-import { getClaimsLag } from "@/lib/measures";
+import type { ClaimsLag } from "@/lib/measures";
 import { countFindings, FINDING_KINDS, listFindings, type Finding, type FindingKind } from "@/lib/reconciliation";
-import { getViewContext } from "@/lib/views/context";
 import { listImports } from "@/lib/warehouse/imports";
 import { getWarehouseSummary } from "@/lib/warehouse/summary";
 import { ActiveFilters } from "../_components/active-filters";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
+import { auditPage, denyPage, pageContext, requireViewer } from "../_lib/request";
 import { UploadForm } from "./upload-form";
 
 const FINDING_TITLES: Record<FindingKind, string> = {
@@ -22,16 +22,26 @@ const FINDING_TITLES: Record<FindingKind, string> = {
 
 export default async function DataPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
+  const params = await searchParams;
+  const viewer = await requireViewer();
+  // The data page is the warehouse's own view (imports, completeness, reconciliation): for
+  // the roles that see every payer. A payer-scoped viewer is refused.
+  if (viewer.payerScope !== null) return denyPage(viewer, "/data", params, new AccessDeniedError("The data page is for quality officers, data stewards and administrators.", "role"));
   const db = await getDatabase();
-  const summary = await getWarehouseSummary(db, LOCAL_VIEWER);
-  const imports = await listImports(db);
-  const ctx = await getViewContext(db, LOCAL_VIEWER, await searchParams);
-  const lag = ctx ? await getClaimsLag(db, ctx.asOf) : new Map();
+  const ctx = await pageContext("/data", params);
+  const [summary, imports] = await Promise.all([getWarehouseSummary(db, viewer), listImports(db)]);
+  const lag = ctx ? ctx.claimsLag : new Map<string, ClaimsLag>();
   const query = ctx ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines } : null;
-  const counts = query ? await countFindings(db, LOCAL_VIEWER, query) : null;
-  const examples = query
-    ? Object.fromEntries(await Promise.all(FINDING_KINDS.map(async (k) => [k, await listFindings(db, LOCAL_VIEWER, { ...query, findings: [k], pageSize: 10 })] as const)))
-    : null;
+  const counts = query ? await countFindings(db, viewer, query) : null;
+  const showFindings = canSeeMemberLevel(viewer, "reconciliation");
+  const examples =
+    query && showFindings
+      ? Object.fromEntries(await Promise.all(FINDING_KINDS.map(async (k) => [k, await listFindings(db, viewer, { ...query, findings: [k], pageSize: 10 })] as const)))
+      : null;
+  if (examples) {
+    const shown = Object.values(examples).reduce((n, list) => n + list.length, 0);
+    await auditPage(viewer, "member_view", "/data", params, shown, "reconciliation findings (first 10 of each kind)");
+  }
 
   return (
     <>
@@ -40,10 +50,12 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
       {ctx ? <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} showMeasure={false} /> : null}
       {ctx ? <Notices notices={ctx.notices} /> : null}
 
-      <section className="panel" data-testid="upload">
-        <h2>Import files</h2>
-        <UploadForm />
-      </section>
+      {can(viewer, { imports: ["run"] }) ? (
+        <section className="panel" data-testid="upload">
+          <h2>Import files</h2>
+          <UploadForm />
+        </section>
+      ) : null}
 
       <dl className="cards">
         <Figure label="Members" value={summary.members} testId="count-members" />
@@ -87,7 +99,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
         </table>
       </section>
 
-      {counts && examples ? (
+      {counts ? (
         <section className="panel" data-testid="reconciliation">
           <h2>Reconciliation</h2>
           <p className="chart-note">
@@ -98,7 +110,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
               <summary>
                 {FINDING_TITLES[kind]}: <strong>{formatCount(counts[kind])}</strong>
               </summary>
-              <FindingTable findings={examples[kind] as Finding[]} />
+              {examples ? <FindingTable findings={examples[kind] as Finding[]} /> : null}
             </details>
           ))}
         </section>

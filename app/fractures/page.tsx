@@ -1,9 +1,7 @@
 import { connection } from "next/server";
-import { getDatabase } from "@/db";
-import { canSeeMemberLevel, LOCAL_VIEWER } from "@/lib/access";
+import { canSeeMemberLevel } from "@/lib/access";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
 import { formatCount, formatDate } from "@/lib/format";
-import { getViewContext } from "@/lib/views/context";
 import { getFractureMeasures, listOpenEpisodes } from "@/lib/views/fractures";
 import { ActiveFilters } from "../_components/active-filters";
 import { ChartFrame } from "../_components/charts/chart-frame";
@@ -13,14 +11,16 @@ import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { payerBars } from "../_components/payer-bars";
 import { RateTable } from "../_components/rate-table";
+import { auditPage, pageContext } from "../_lib/request";
 
 export default async function FracturesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
-  const db = await getDatabase();
-  const ctx = await getViewContext(db, LOCAL_VIEWER, await searchParams);
+  const params = await searchParams;
+  const ctx = await pageContext("/fractures", params);
   if (!ctx) return <EmptyWarehouse />;
-  const { byPayer, byPlan } = await getFractureMeasures(db, LOCAL_VIEWER, ctx.filters, ctx.asOf);
-  const episodes = canSeeMemberLevel(LOCAL_VIEWER) ? await listOpenEpisodes(db, LOCAL_VIEWER, ctx.filters, ctx.asOf) : [];
+  const showEpisodes = canSeeMemberLevel(ctx.viewer, "episodes");
+  const [{ byPayer, byPlan }, episodes] = await Promise.all([getFractureMeasures(ctx), showEpisodes ? listOpenEpisodes(ctx) : Promise.resolve([])]);
+  if (showEpisodes) await auditPage(ctx.viewer, "member_view", "/fractures", params, episodes.length, "fracture episodes without follow-up");
   const query = filtersToSearchParams({ ...ctx.filters, measure: "post_fracture" }, {}, ctx.dataAsOf).toString();
   return (
     <>
@@ -51,6 +51,7 @@ export default async function FracturesPage({ searchParams }: { searchParams: Pr
           <RateTable rows={byPlan.rows} total={byPlan.total} testId="table-fracture-by-plan" label={(r) => `${r.payerName} · ${r.planName ?? "no plan attributed"}`} />
         </section>
       </div>
+      {showEpisodes ? (
       <section className="panel" data-testid="open-episodes">
         <h2>Episodes without follow-up ({formatCount(episodes.length)}{episodes.length === 200 ? "+, oldest first" : ""})</h2>
         {episodes.length === 0 ? (
@@ -88,6 +89,7 @@ export default async function FracturesPage({ searchParams }: { searchParams: Pr
           </div>
         )}
       </section>
+      ) : null}
     </>
   );
 }

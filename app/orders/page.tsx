@@ -1,16 +1,16 @@
 import Link from "next/link";
 import { connection } from "next/server";
-import { getDatabase } from "@/db";
-import { canSeeMemberLevel, LOCAL_VIEWER } from "@/lib/access";
+import { canSeeMemberLevel, MemberLevelAccessError } from "@/lib/access";
 import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
 import { formatCount, formatDate } from "@/lib/format";
 import { countOrders, DEFAULT_PAGE_SIZE, listOrders, type OrderQuery, type OrderSortKey } from "@/lib/orders";
-import { getViewContext } from "@/lib/views/context";
+
 import { parseWorklistPaging } from "@/lib/views/worklist";
 import { ActiveFilters } from "../_components/active-filters";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
+import { auditPage, denyPage, pageContext } from "../_lib/request";
 
 const COLUMNS: { key: OrderSortKey | null; label: string; numeric?: boolean }[] = [
   { key: "member_id", label: "Member" },
@@ -25,13 +25,11 @@ const COLUMNS: { key: OrderSortKey | null; label: string; numeric?: boolean }[] 
 
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
-  const db = await getDatabase();
   const params = await searchParams;
-  const ctx = await getViewContext(db, LOCAL_VIEWER, params);
+  const ctx = await pageContext("/orders", params);
   if (!ctx) return <EmptyWarehouse />;
-  if (!canSeeMemberLevel(LOCAL_VIEWER)) {
-    return <p className="notice">The list of orders is member-level: it is for quality officers only.</p>;
-  }
+  const { db, viewer } = ctx;
+  if (!canSeeMemberLevel(viewer, "orders")) return denyPage(viewer, "/orders", params, new MemberLevelAccessError(viewer, "orders"));
   const paging = parseWorklistPaging(params);
   const query: OrderQuery = {
     asOf: ctx.asOf,
@@ -44,9 +42,10 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     statuses: ["overdue", "in_window"],
   };
   const [total, rows] = await Promise.all([
-    countOrders(db, LOCAL_VIEWER, query),
-    listOrders(db, LOCAL_VIEWER, { ...query, sort: paging.sort, direction: paging.direction, page: paging.page, pageSize: DEFAULT_PAGE_SIZE }),
+    countOrders(db, viewer, query),
+    listOrders(db, viewer, { ...query, sort: paging.sort, direction: paging.direction, page: paging.page, pageSize: DEFAULT_PAGE_SIZE }),
   ]);
+  await auditPage(viewer, "member_view", "/orders", params, rows.length, `worklist page ${paging.page} of ${total} open orders`);
   const pages = Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
   const base = filtersToSearchParams(ctx.filters, {}, ctx.dataAsOf);
   const href = (overrides: Record<string, string>) => {

@@ -1,24 +1,28 @@
+import Link from "next/link";
+import { headers } from "next/headers";
 import { connection } from "next/server";
-import { getDatabase } from "@/db";
-import { LOCAL_VIEWER } from "@/lib/access";
+import { canSeeMemberLevel } from "@/lib/access";
 import { reportUrl, type SearchParams } from "@/lib/filters";
 import { MEASURE_NAMES } from "@/lib/format";
 import { GROUP_BYS } from "@/lib/measures";
-import { getViewContext } from "@/lib/views/context";
 import { ActiveFilters } from "../_components/active-filters";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
+import { pageContext } from "../_lib/request";
 
 const GROUP_NAMES: Record<string, string> = { payer: "payer", plan: "plan", month: "month", product_line: "product line" };
 
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
-  const db = await getDatabase();
-  const ctx = await getViewContext(db, LOCAL_VIEWER, await searchParams);
+  const ctx = await pageContext("/reports", await searchParams);
   if (!ctx) return <EmptyWarehouse />;
   const url = (report: "measure-summary" | "orders" | "reconciliation", extra: Record<string, string> = {}) =>
     reportUrl(report, ctx.filters, ctx.dataAsOf, {}, extra);
+  const incoming = await headers();
+  const origin = process.env.APP_URL ?? `${incoming.get("x-forwarded-proto") ?? "http"}://${incoming.get("host") ?? "localhost:3000"}`;
+  const curl = (path: string) => `curl -H "Authorization: Bearer $DXA_TOKEN" -OJ '${origin}${path}'`;
+  const { viewer } = ctx;
   return (
     <>
       <h1>Reports</h1>
@@ -27,7 +31,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       <Notices notices={ctx.notices} />
       <p className="lede">
         CSV files with the current filters, the same numbers as the pages (UTF-8, RFC 4180, ISO dates, rates with 4 decimals). Links are
-        stable: scripts can fetch them on a schedule.
+        stable: scripts can fetch them on a schedule with an API token (<Link href="/account">create one on your account page</Link>), sent as{" "}
+        <code>Authorization: Bearer …</code>.
+        {ctx.suppress ? " Small cells are hidden in every file you download (counts from 1 to 10 read <11)." : ""}
       </p>
 
       <section className="panel report" data-testid="report-measure-summary">
@@ -51,9 +57,10 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <p className="columns">
           <code>measure,period_start,period_end,payer,plan,product_line,month,denominator,numerator,rate,ci_low,ci_high,pending,window_days,as_of,flags</code>
         </p>
-        <pre>curl -OJ &apos;http://localhost:3000{url("measure-summary", { groupBy: "payer" })}&apos;</pre>
+        <pre>{curl(url("measure-summary", { groupBy: "payer" }))}</pre>
       </section>
 
+      {canSeeMemberLevel(viewer, "orders") ? (
       <section className="panel report" data-testid="report-orders">
         <h2>Orders (member-level)</h2>
         <p>Every order of the period with its source, attribution, status for the {ctx.filters.window}-day window, completing study and capture. For quality officers only.</p>
@@ -68,9 +75,11 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <p className="columns">
           <code>order_id,source,member_id,order_date,payer,plan,product_line,ordering_npi,status,study_date,days_to_scan,result_documented,captured</code>
         </p>
-        <pre>curl -OJ &apos;http://localhost:3000{url("orders")}&apos;</pre>
+        <pre>{curl(url("orders"))}</pre>
       </section>
+      ) : null}
 
+      {canSeeMemberLevel(viewer, "reconciliation") ? (
       <section className="panel report" data-testid="report-reconciliation">
         <h2>Reconciliation</h2>
         <p>
@@ -85,8 +94,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <p className="columns">
           <code>finding,member_id,date,payer,plan,detail</code>
         </p>
-        <pre>curl -OJ &apos;http://localhost:3000{url("reconciliation")}&apos;</pre>
+        <pre>{curl(url("reconciliation"))}</pre>
       </section>
+      ) : null}
     </>
   );
 }

@@ -1,8 +1,8 @@
 import type { Sql } from "@/db/client";
-import { LOCAL_VIEWER } from "../access";
-import { parseFilters } from "../filters";
 import { resolveSnapshot, type FollowUpWindow } from "../measures";
 import { openReport } from "../reports/open";
+import { getViewContext } from "../views/context";
+import { BENCHMARK_VIEWER } from "./viewer";
 
 // orders.csv throughput (SPEC section 9: 1 million rows at ≥ 200,000 rows/s with the server's
 // memory under 300 MB). The file is built exactly as GET /api/reports/orders.csv builds it and
@@ -41,8 +41,10 @@ const MB = 1024 * 1024;
 export async function benchOrdersCsv(db: Sql, options: OrdersCsvBenchOptions = {}): Promise<OrdersCsvBench> {
   const asOf = await resolveSnapshot(db, options.asOf);
   if (!asOf) throw new Error("orders.csv benchmark: the warehouse holds no claims");
-  const { filters, invalid } = parseFilters({ from: options.from ?? "1900-01-01", to: options.to ?? asOf, window: String(options.window ?? 90) }, asOf);
-  if (invalid.length > 0) throw new Error(`orders.csv benchmark: ${invalid.map((p) => `${p.name}=${p.value}`).join(", ")} not valid`);
+  const ctx = await getViewContext(db, BENCHMARK_VIEWER, { asOf, from: options.from ?? "1900-01-01", to: options.to ?? asOf, window: String(options.window ?? 90) });
+  if (!ctx) throw new Error("orders.csv benchmark: the warehouse holds no claims");
+  if (ctx.invalid.length > 0) throw new Error(`orders.csv benchmark: ${ctx.invalid.map((p) => `${p.name}=${p.value}`).join(", ")} not valid`);
+  const { filters } = ctx;
 
   const startRss = process.memoryUsage.rss();
   let peakRss = startRss;
@@ -55,7 +57,7 @@ export async function benchOrdersCsv(db: Sql, options: OrdersCsvBenchOptions = {
   let bytes = 0;
   const started = performance.now();
   try {
-    const file = await openReport(db, LOCAL_VIEWER, { report: "orders", filters, statuses: [], asOf }, { onRows: (n) => (rows = n) });
+    const file = await openReport(ctx, { report: "orders", filters, statuses: [], asOf }, { onRows: (n) => (rows = n) });
     const reader = file.body.getReader();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       bytes += chunk.value.byteLength;

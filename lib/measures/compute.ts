@@ -1,12 +1,12 @@
-import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
 import { addMonths, lastDayOfMonth, monthsBetween, startOfMonth } from "../months";
 import { LOW_VOLUME_BELOW } from "../stats/suppression";
 import { wilsonInterval } from "../stats/wilson";
-import { getClaimsLag, isProvisionalMonth } from "./claims-lag";
-import { getDimensions, UNKNOWN_PAYER_KEY, type Dimensions } from "./dimensions";
+import { isProvisionalMonth } from "./claims-lag";
+import { UNKNOWN_PAYER_KEY, type Dimensions } from "./dimensions";
 import { memoizeBySnapshot } from "./memo";
 import { restrictionClause, restrictionParams } from "./restrict";
+import type { MeasureScope } from "./scope";
 import type { MeasureFlag, MeasureGroup, MeasureQuery, MeasureResult, MeasureRow, ProductLine } from "./types";
 import { PRODUCT_LINES } from "./types";
 import { MEASURE_UNITS } from "./units";
@@ -21,6 +21,9 @@ type CountRow = {
   pending: number;
 };
 
+type Counted = Pick<CountRow, "denominator" | "numerator" | "pending">;
+const ZERO: Counted = { denominator: 0, numerator: 0, pending: 0 };
+
 const NO_GROUP: MeasureGroup = {
   payerKey: null,
   payerName: null,
@@ -31,33 +34,112 @@ const NO_GROUP: MeasureGroup = {
   unattributed: false,
 };
 
+type Column = "payer_key" | "plan_id" | "product_line" | "month";
+
+const GROUP_COLUMNS: Record<MeasureQuery["groupBy"], Column[]> = {
+  payer: ["payer_key"],
+  plan: ["payer_key", "plan_id"],
+  product_line: ["product_line"],
+  month: ["month"],
+};
+
 /**
  * One measure of SPEC section 5 for the query, as rows of the breakdown asked for and a total
  * row: counts, rate, Wilson interval, flags. Every row the breakdown promises is there, with
  * zeros where no unit falls (the five listed payers, every product line, every month of the
  * period, every plan in scope), so that rows add up to the total and "not available" is shown,
- * never 0%. Counting is SQL over the derived facts of the query's snapshot.
+ * never 0%. Counting is SQL over the derived facts of the scope's snapshot; a question asked
+ * twice in one request is counted once.
  */
-export async function computeMeasure(db: Sql, viewer: Viewer, query: MeasureQuery): Promise<MeasureResult> {
-  const dims = await getDimensions(db, viewer);
-  const counts =
-    query.groupBy === "month" && query.measure === "screening_ordering"
-      ? await countRollingMonths(db, viewer, query)
-      : await countUnits(db, viewer, query, query.groupBy);
+export function computeMeasure(scope: MeasureScope, query: MeasureQuery): Promise<MeasureResult> {
+  assertSnapshot(scope, query);
+  const key = JSON.stringify(query);
+  let result = scope.results.get(key);
+  if (!result) {
+    result = countMeasure(scope, query);
+    scope.results.set(key, result);
+    result.catch(() => scope.results.delete(key));
+  }
+  return result;
+}
+
+function assertSnapshot(scope: MeasureScope, query: MeasureQuery): void {
+  // The claims lag, dimensions and remembered figures of a scope belong to its snapshot.
+  if (query.asOf !== scope.snapshot.asOf) throw new Error(`a measure of ${query.asOf} asked of a scope on ${scope.snapshot.asOf}`);
+}
+
+const rollingMonths = (query: MeasureQuery) => query.groupBy === "month" && query.measure === "screening_ordering";
+
+async function countMeasure(scope: MeasureScope, query: MeasureQuery): Promise<MeasureResult> {
+  const { viewer } = scope;
+  const counts = rollingMonths(query) ? await countRollingMonths(scope, viewer, query, []) : await countUnits(scope, viewer, query, GROUP_COLUMNS[query.groupBy]);
   // Groups partition the units, so the total is their sum — except rolling screening months,
   // which overlap: their total is the measure over the whole period.
-  const rolling = query.groupBy === "month" && query.measure === "screening_ordering";
-  const [totalCounts] = rolling ? await countUnits(db, viewer, query, null) : [sumCounts(counts)];
-  const lag = query.groupBy === "month" ? await getClaimsLag(db, query.asOf) : null;
+  const [totalCounts] = rollingMonths(query) ? await countUnits(scope, viewer, query, []) : [sumCounts(counts)];
   const payersOfRows = payersInView(query, viewer);
-
-  const rows = expectedGroups(query, dims, counts).map((group) => {
-    const c = counts.find((r) => sameGroup(r, group, query.groupBy)) ?? { denominator: 0, numerator: 0, pending: 0 };
-    const provisional = group.month !== null && lag !== null && isProvisionalMonth(group.month, query.asOf, lag, payersOfRows);
-    return measureRow(group, c, provisional);
+  const rows = expectedGroups(query, scope.dims, counts).map((group) => {
+    const c = counts.find((r) => sameGroup(r, group, query.groupBy)) ?? ZERO;
+    return measureRow(group, c, provisional(scope, query, group.month, payersOfRows));
   });
-  const total = measureRow(NO_GROUP, totalCounts ?? { denominator: 0, numerator: 0, pending: 0 }, false);
+  const total = measureRow(NO_GROUP, totalCounts ?? ZERO, false);
   return { query, rows, total };
+}
+
+function provisional(scope: MeasureScope, query: MeasureQuery, month: string | null, payers: string[] | null): boolean {
+  return month !== null && isProvisionalMonth(month, query.asOf, scope.claimsLag, payers);
+}
+
+/**
+ * The measure by month for each of several payers (a trend's lines), counted together: one
+ * grouped query instead of one per payer. Each payer's result has the rows and total that
+ * `computeMeasure` gives with that payer as the filter.
+ */
+export async function computeMonthlyByPayer(scope: MeasureScope, query: MeasureQuery, payerKeys: readonly string[]): Promise<Map<string, MeasureResult>> {
+  assertSnapshot(scope, query);
+  const monthly = { ...query, groupBy: "month" as const, payers: payerKeys };
+  const counts = rollingMonths(monthly)
+    ? await countRollingMonths(scope, scope.viewer, monthly, ["payer_key"])
+    : await countUnits(scope, scope.viewer, monthly, ["payer_key", "month"]);
+  const totals = rollingMonths(monthly) ? await countUnits(scope, scope.viewer, monthly, ["payer_key"]) : null;
+  const results = new Map<string, MeasureResult>();
+  for (const payerKey of payerKeys) {
+    const own = counts.filter((r) => r.payer_key === payerKey);
+    const payerQuery = { ...monthly, payers: [payerKey] };
+    const rows = monthsBetween(query.from, query.to).map((month) =>
+      measureRow({ ...NO_GROUP, month }, own.find((r) => r.month === month) ?? ZERO, provisional(scope, query, month, payersInView(payerQuery, scope.viewer))),
+    );
+    const total = totals ? (totals.find((r) => r.payer_key === payerKey) ?? ZERO) : sumCounts(own);
+    results.set(payerKey, { query: payerQuery, rows, total: measureRow(NO_GROUP, total, false) });
+  }
+  return results;
+}
+
+/**
+ * The all-payer benchmark of a question: its total (and, by month, its months) over every
+ * payer and plan, whatever the viewer's assignment and the payer and plan filters — the
+ * reference a payer's or a plan's rate is read against. `otherPayers` counts the payers
+ * outside the viewer's assignment that contribute to it, so that a caller can withhold a
+ * benchmark from which one other payer's figures would follow by subtraction.
+ */
+export async function computeBenchmark(
+  scope: MeasureScope,
+  query: MeasureQuery,
+): Promise<{ result: MeasureResult; otherPayers: number }> {
+  assertSnapshot(scope, query);
+  const everyone: Viewer = { ...scope.viewer, payerScope: null };
+  const all = { ...query, payers: [], plans: [] };
+  const monthly = query.groupBy === "month";
+  const byPayer = await countUnits(scope, everyone, all, ["payer_key"]);
+  const months = !monthly ? [] : rollingMonths(all) ? await countRollingMonths(scope, everyone, all, []) : await countUnits(scope, everyone, all, ["month"]);
+  const [totalCounts] = rollingMonths(all) ? await countUnits(scope, everyone, all, []) : [sumCounts(byPayer)];
+  const rows = monthly
+    ? monthsBetween(query.from, query.to).map((month) =>
+        measureRow({ ...NO_GROUP, month }, months.find((r) => r.month === month) ?? ZERO, provisional(scope, query, month, null)),
+      )
+    : [];
+  const scopeKeys = scope.viewer.payerScope;
+  const otherPayers = byPayer.filter((r) => r.denominator > 0 && (scopeKeys === null || !scopeKeys.includes(r.payer_key!))).length;
+  return { result: { query: { ...all, groupBy: monthly ? "month" : "payer" }, rows, total: measureRow(NO_GROUP, totalCounts ?? ZERO, false) }, otherPayers };
 }
 
 /** The payers a row over all of the query's payers stands for: null when that is every payer. */
@@ -68,12 +150,12 @@ function payersInView(query: MeasureQuery, viewer: Viewer): string[] | null {
   return asked ?? scope;
 }
 
-function measureRow(group: MeasureGroup, c: { denominator: number; numerator: number; pending: number }, provisional: boolean): MeasureRow {
+function measureRow(group: MeasureGroup, c: Counted, isProvisional: boolean): MeasureRow {
   const interval = wilsonInterval(c.numerator, c.denominator);
   const flags: MeasureFlag[] = [];
   if (c.denominator === 0) flags.push("not_available");
   else if (c.denominator < LOW_VOLUME_BELOW) flags.push("low_volume");
-  if (provisional) flags.push("provisional");
+  if (isProvisional) flags.push("provisional");
   return {
     ...group,
     denominator: c.denominator,
@@ -86,24 +168,17 @@ function measureRow(group: MeasureGroup, c: { denominator: number; numerator: nu
   };
 }
 
-const GROUP_COLUMNS: Record<MeasureQuery["groupBy"], string[]> = {
-  payer: ["payer_key"],
-  plan: ["payer_key", "plan_id"],
-  product_line: ["product_line"],
-  month: ["month"],
-};
-
-/** Counts of one measure, grouped (or not). Restrictions and the viewer's payer scope apply. */
-async function countUnits(db: Sql, viewer: Viewer, query: MeasureQuery, groupBy: MeasureQuery["groupBy"] | null): Promise<CountRow[]> {
-  if (query.measure !== "screening_ordering") return queryUnits(db, viewer, query, groupBy);
-  const key = JSON.stringify([query, groupBy, viewer.payerScope]);
-  return memoizeBySnapshot(db, query.asOf, key, () => queryUnits(db, viewer, query, groupBy));
+/** Counts of one measure, grouped on the columns given (none: one total row). Restrictions and
+ *  the viewer's payer scope apply. Screening counts a population: remembered per snapshot. */
+async function countUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
+  if (query.measure !== "screening_ordering") return queryUnits(scope, viewer, query, columns);
+  const key = JSON.stringify([query, columns, viewer.payerScope]);
+  return memoizeBySnapshot(scope, key, () => queryUnits(scope, viewer, query, columns));
 }
 
-async function queryUnits(db: Sql, viewer: Viewer, query: MeasureQuery, groupBy: MeasureQuery["groupBy"] | null): Promise<CountRow[]> {
-  const columns = groupBy ? GROUP_COLUMNS[groupBy] : [];
-  const select = ["payer_key", "plan_id", "product_line", "month"].map((c) => (columns.includes(c) ? c : `NULL AS ${c}`));
-  const rows = await db.query<CountRow>(
+async function queryUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
+  const select = (["payer_key", "plan_id", "product_line", "month"] as const).map((c) => (columns.includes(c) ? c : `NULL AS ${c}`));
+  const rows = await scope.db.query<CountRow>(
     `SELECT ${select.join(", ")},
        coalesce(sum(denominator), 0)::int AS denominator,
        coalesce(sum(numerator), 0)::int AS numerator,
@@ -121,18 +196,19 @@ async function queryUnits(db: Sql, viewer: Viewer, query: MeasureQuery, groupBy:
 }
 
 /** screening_ordering by month: each month's point is the rolling 12 months ending with it
- *  (SPEC section 5), so each is a period of its own. */
-async function countRollingMonths(db: Sql, viewer: Viewer, query: MeasureQuery): Promise<CountRow[]> {
-  const rows: CountRow[] = [];
-  for (const month of monthsBetween(query.from, query.to)) {
-    const period = { from: addMonths(startOfMonth(month), -11), to: lastDayOfMonth(month) };
-    const [c] = await countUnits(db, viewer, { ...query, ...period }, null);
-    if (c) rows.push({ ...c, month });
-  }
-  return rows;
+ *  (SPEC section 5), so each is a period of its own, counted on `columns` besides the month. */
+async function countRollingMonths(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
+  const perMonth = await Promise.all(
+    monthsBetween(query.from, query.to).map(async (month) => {
+      const period = { from: addMonths(startOfMonth(month), -11), to: lastDayOfMonth(month) };
+      const counted = await countUnits(scope, viewer, { ...query, ...period }, columns);
+      return counted.map((c) => ({ ...c, month }));
+    }),
+  );
+  return perMonth.flat();
 }
 
-function sumCounts(rows: CountRow[]): CountRow {
+function sumCounts(rows: readonly Counted[]): CountRow {
   const total: CountRow = { payer_key: null, plan_id: null, product_line: null, month: null, denominator: 0, numerator: 0, pending: 0 };
   for (const r of rows) {
     total.denominator += r.denominator;

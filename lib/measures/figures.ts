@@ -1,12 +1,14 @@
-import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
 import { restrictionClause, restrictionParams } from "./restrict";
+import type { MeasureScope } from "./scope";
 import type { MeasureQuery } from "./types";
 
 // The secondary figures of SPEC section 5, by payer and in total, for the same filters as the
 // measures. Each is one grouped query over the derived facts of the snapshot.
 
 export type FigureQuery = Omit<MeasureQuery, "measure" | "groupBy">;
+
+/** Who reads, from where: the part of a request's scope the figures need. */
+type Reader = Pick<MeasureScope, "db" | "viewer">;
 
 /** `payerKey` null = all payers in the filters. */
 type ByPayer<T> = ({ payerKey: string | null } & T)[];
@@ -25,7 +27,7 @@ const BY_PAYER = "GROUP BY GROUPING SETS ((payer_key), ())";
 
 /** Days from order to scan of completed, mature orders (the follow-up numerator): median and
  *  90th percentile (continuous, as PostgreSQL's percentile_cont). */
-export async function getDaysToScan(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<DaysToScan>> {
+export async function getDaysToScan({ db, viewer }: Reader, q: FigureQuery): Promise<ByPayer<DaysToScan>> {
   return db.query(
     `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
        count(*)::int AS completed,
@@ -40,7 +42,7 @@ export async function getDaysToScan(db: Sql, viewer: Viewer, q: FigureQuery): Pr
 }
 
 /** The distribution of days to scan of the same orders, one row per day (0…W). */
-export async function getDaysToScanDistribution(db: Sql, viewer: Viewer, q: FigureQuery): Promise<{ days: number; orders: number }[]> {
+export async function getDaysToScanDistribution({ db, viewer }: Reader, q: FigureQuery): Promise<{ days: number; orders: number }[]> {
   return db.query(
     `SELECT days_to_scan AS days, count(*)::int AS orders
      FROM order_facts o
@@ -54,7 +56,7 @@ export async function getDaysToScanDistribution(db: Sql, viewer: Viewer, q: Figu
 /** Orders not completed within W (D4 status overdue or in window), by days since the order on
  *  the as-of date. Read from the daily cube (live − done within W, per day), so its cost does not
  *  grow with the number of orders. */
-export async function getOpenOrderAging(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<OpenOrderAging>> {
+export async function getOpenOrderAging({ db, viewer }: Reader, q: FigureQuery): Promise<ByPayer<OpenOrderAging>> {
   const open = `(live - CASE $4::int WHEN 30 THEN done_30 WHEN 60 THEN done_60 WHEN 90 THEN done_90 ELSE done_180 END)`;
   const sumIf = (condition: string) => `coalesce(sum(${open}) FILTER (WHERE ${condition}), 0)::int`;
   return db.query(
@@ -75,7 +77,7 @@ export async function getOpenOrderAging(db: Sql, viewer: Viewer, q: FigureQuery)
 }
 
 /** Studies dated in the period, and those billing-complete (a global line, or TC and 26). */
-export async function getBillingCompleteness(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<BillingCompleteness>> {
+export async function getBillingCompleteness({ db, viewer }: Reader, q: FigureQuery): Promise<ByPayer<BillingCompleteness>> {
   return db.query(
     `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
        count(*)::int AS studies, count(*) FILTER (WHERE billing_complete)::int AS "billingComplete"
@@ -91,7 +93,7 @@ export async function getBillingCompleteness(db: Sql, viewer: Viewer, q: FigureQ
 
 /** Effective central DXA lines with a service date in the period, and those denied, by the
  *  payer of the plan billed. */
-export async function getDenialShare(db: Sql, viewer: Viewer, q: FigureQuery): Promise<ByPayer<DenialShare>> {
+export async function getDenialShare({ db, viewer }: Reader, q: FigureQuery): Promise<ByPayer<DenialShare>> {
   return db.query(
     `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
        count(*)::int AS lines, count(*) FILTER (WHERE line_status = 'denied')::int AS denied

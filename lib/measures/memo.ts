@@ -1,21 +1,25 @@
-import type { Sql } from "@/db/client";
+import type { MeasureScope } from "./scope";
 
 // Figures that take seconds at millions of members and cannot change until the snapshot is
 // derived again (every successful import derives it): screening_ordering, which counts a
 // population (every woman 65–85 with coverage), not a daily cube, and what the warehouse holds
 // (lib/warehouse/summary.ts). They are remembered per snapshot build: the first view pays, the
 // next ones read memory. Keyed by the build time, so a new import is never answered from an
-// old build.
+// old build; bounded in number, the oldest forgotten first.
 
 const MAX_ENTRIES = 500;
 const caches = new WeakMap<object, Map<string, Promise<unknown>>>();
 
-export async function memoizeBySnapshot<T>(db: Sql, asOf: string, key: string, compute: () => Promise<T>): Promise<T> {
-  const [snapshot] = await db.query<{ built_at: string }>(`SELECT built_at::text AS built_at FROM derived_snapshots WHERE as_of = $1::date`, [asOf]);
-  if (!snapshot) return compute();
+export async function memoizeBySnapshot<T>(
+  scope: Pick<MeasureScope, "db" | "snapshot">,
+  key: string,
+  compute: () => Promise<T>,
+): Promise<T> {
+  const { db, snapshot } = scope;
+  if (!snapshot.builtAt) return compute();
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
-  const fullKey = `${asOf}|${snapshot.built_at}|${key}`;
+  const fullKey = `${snapshot.asOf}|${snapshot.builtAt}|${key}`;
   const hit = cache.get(fullKey) as Promise<T> | undefined;
   if (hit) return hit;
   const value = compute();

@@ -1,8 +1,7 @@
 import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
 import type { ProductLine } from "../measures/types";
 import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
-import { assertMemberLevel } from "./access";
+import { assertMemberLevel, type Viewer } from "../access";
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -15,7 +14,7 @@ import {
 } from "./types";
 
 export * from "./types";
-export { MemberLevelAccessError, assertMemberLevel } from "./access";
+export { MemberLevelAccessError, assertMemberLevel } from "../access";
 
 // Member-level reads of orders (SPEC section 10: separate from the aggregate reads of
 // lib/measures, and for quality officers only). The list, its count and the CSV stream share
@@ -137,7 +136,7 @@ function pageOf(params: OrderListParams): { limit: number; offset: number } {
 /** One page of the orders the query selects, sorted (default: order date, oldest first).
  *  Member-level: throws MemberLevelAccessError for a viewer who may see aggregates only. */
 export async function listOrders(db: Sql, viewer: Viewer, params: OrderListParams): Promise<OrderRow[]> {
-  assertMemberLevel(viewer);
+  assertMemberLevel(viewer, "orders");
   const from = ordersFrom(viewer, params);
   const { limit, offset } = pageOf(params);
   const n = from.params.length;
@@ -152,7 +151,7 @@ export async function listOrders(db: Sql, viewer: Viewer, params: OrderListParam
 /** How many orders the query selects (every page of listOrders together). Member-level like
  *  the list it counts. */
 export async function countOrders(db: Sql, viewer: Viewer, query: OrderQuery): Promise<number> {
-  assertMemberLevel(viewer);
+  assertMemberLevel(viewer, "orders");
   const from = ordersFrom(viewer, query);
   const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from.text}`, from.params);
   return row?.n ?? 0;
@@ -162,7 +161,7 @@ export async function countOrders(db: Sql, viewer: Viewer, query: OrderQuery): P
  *  a time (for orders.csv: constant memory whatever the size). The caller must read to the
  *  end or close it. */
 export async function openOrderCursor(db: Sql, viewer: Viewer, query: OrderQuery, fetchRows?: number): Promise<RowCursor<OrderRow>> {
-  assertMemberLevel(viewer);
+  assertMemberLevel(viewer, "orders");
   const from = ordersFrom(viewer, query);
   return openCursor(db, { text: `${SELECT} ${from.text} ${orderBy("order_date", "asc")}`, params: from.params }, toOrderRow, fetchRows);
 }

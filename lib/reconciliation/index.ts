@@ -1,8 +1,7 @@
 import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
 import { CAPTURE_DAYS, OTHER_BONE_DENSITY_CODES, sqlList } from "../derive/codes";
 import type { ProductLine } from "../measures/types";
-import { assertMemberLevel } from "../orders/access";
+import { assertMemberLevel, type Viewer } from "../access";
 import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
 
 // Reconciliation of orders and claims (SPEC sections 6 and 7): where the order → scan → bill
@@ -214,7 +213,7 @@ export async function countFindings(db: Sql, viewer: Viewer, query: Reconciliati
 
 /** One page of findings (member-level), in the order of FINDING_KINDS, then date and member. */
 export async function listFindings(db: Sql, viewer: Viewer, params: ReconciliationListParams): Promise<Finding[]> {
-  assertMemberLevel(viewer);
+  assertMemberLevel(viewer, "reconciliation");
   const from = findingsFrom(viewer, params);
   const limit = Math.min(Math.max(Math.trunc(params.pageSize ?? 50) || 50, 1), 500);
   const offset = (Math.max(Math.trunc(params.page ?? 1) || 1, 1) - 1) * limit;
@@ -226,7 +225,7 @@ export async function listFindings(db: Sql, viewer: Viewer, params: Reconciliati
 /** Every finding the query selects, through a server-side cursor (reconciliation.csv). The
  *  caller must read to the end or close it. */
 export async function openFindingCursor(db: Sql, viewer: Viewer, query: ReconciliationQuery, fetchRows?: number): Promise<RowCursor<Finding>> {
-  assertMemberLevel(viewer);
+  assertMemberLevel(viewer, "reconciliation");
   const from = findingsFrom(viewer, query);
   return openCursor(db, { text: `${SELECT} ${from.text} ${ORDER_BY}`, params: from.params }, toFinding, fetchRows);
 }

@@ -48,11 +48,18 @@ export function measureWindowDays(measure: MeasureKey, window: number): number |
 
 type Dimensions = { payer: string; plan: string; productLine: string; month: string };
 
+/** What the rows of a file cover, for the dimensions they are not grouped on (SPEC section 7):
+ *  `All`, or the filter's values joined by `;` (payer and plan names, product lines), so that
+ *  a file read on its own says what it covers. */
+export type Coverage = Dimensions;
+
+export const ALL_COVERED: Coverage = { payer: ALL, plan: ALL, productLine: ALL, month: ALL };
+
 /** The dimension cells of a group row: the grouped dimensions named (for `plan` its payer
- *  too), the others `All`. The unattributed row is under `Unknown payer`, and its grouped plan
- *  or product line reads `Unknown`. */
-export function rowDimensions(row: ReportableRow, groupBy: GroupBy): Dimensions {
-  const dims: Dimensions = { payer: ALL, plan: ALL, productLine: ALL, month: ALL };
+ *  too), the others as the file covers them. The unattributed row is under `Unknown payer`,
+ *  and its grouped plan or product line reads `Unknown`. */
+export function rowDimensions(row: ReportableRow, groupBy: GroupBy, covered: Coverage = ALL_COVERED): Dimensions {
+  const dims: Dimensions = { ...covered };
   if (row.unattributed) dims.payer = row.payerName ?? UNKNOWN_PAYER_NAME;
   switch (groupBy) {
     case "payer":
@@ -72,10 +79,10 @@ export function rowDimensions(row: ReportableRow, groupBy: GroupBy): Dimensions 
   return dims;
 }
 
-const TOTAL: Dimensions = { payer: ALL, plan: ALL, productLine: ALL, month: ALL };
-
-/** The data rows of measure-summary.csv for a getMeasure result: groups, then the total. */
-export function measureSummaryRecords(result: ReportableResult): string[][] {
+/** The data rows of measure-summary.csv for a getMeasure result: groups, then the total; for
+ *  a payer-scoped viewer, then the all-payer benchmark (SPEC section 10), whose payer and plan
+ *  read `All`. */
+export function measureSummaryRecords(result: ReportableResult, covered: Coverage = ALL_COVERED, benchmark: ReportableRow | null = null): string[][] {
   const { query } = result;
   const windowDays = measureWindowDays(query.measure, query.window);
   const record = (row: ReportableRow, dims: Dimensions): string[] => [
@@ -96,5 +103,7 @@ export function measureSummaryRecords(result: ReportableResult): string[][] {
     dateCell(query.asOf),
     textCell(row.flags.join(";")),
   ];
-  return [...result.rows.map((row) => record(row, rowDimensions(row, query.groupBy))), record(result.total, TOTAL)];
+  const records = [...result.rows.map((row) => record(row, rowDimensions(row, query.groupBy, covered))), record(result.total, covered)];
+  if (benchmark) records.push(record(benchmark, { ...covered, payer: ALL, plan: ALL }));
+  return records;
 }

@@ -1,11 +1,10 @@
-import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
 import { toMeasureQuery } from "../filters";
-import { getMeasure } from "../measures";
+import { getBenchmark, getMeasure } from "../measures";
 import { openOrderCursor, type OrderQuery } from "../orders";
 import { openFindingCursor } from "../reconciliation";
 import { csvStream, csvStreamOf, type CsvStreamOptions } from "./csv";
-import { MEASURE_SUMMARY_COLUMNS, measureSummaryRecords } from "./measure-summary";
+import type { ViewContext } from "../views/context";
+import { ALL, MEASURE_SUMMARY_COLUMNS, measureSummaryRecords, type Coverage } from "./measure-summary";
 import { findingRecord, orderRecord, ORDERS_COLUMNS, RECONCILIATION_COLUMNS } from "./member-level";
 import type { ReportRequest } from "./request";
 
@@ -41,18 +40,39 @@ function orderQuery(request: ResolvedReportRequest): OrderQuery {
   };
 }
 
+/** What a measure-summary file covers on the dimensions it is not grouped on: the filter's
+ *  payers (for a payer-scoped viewer, their payers when none is named), plans and product
+ *  lines, by name; `All` where nothing narrows it. */
+function coverageOf(ctx: ViewContext): Coverage {
+  const { filters, dims, viewer } = ctx;
+  const payerKeys = filters.payers.length ? filters.payers : (viewer.payerScope ?? []);
+  const payerName = (key: string) => dims.payers.find((p) => p.key === key)?.name ?? key;
+  const planName = (id: string) => dims.plans.find((p) => p.planId === id)?.planName ?? id;
+  const joined = (values: readonly string[]) => (values.length ? values.join(";") : ALL);
+  return {
+    payer: joined(payerKeys.map(payerName)),
+    plan: joined(filters.plans.map(planName)),
+    productLine: joined(filters.productLines),
+    month: ALL,
+  };
+}
+
 /**
  * Reads a report for a viewer. Whatever can fail before the first byte fails here (the
  * measure is computed, a member-level report's access is checked and its cursor declared),
  * so that a caller can still answer with an error status; the body then only streams.
  */
-export async function openReport(db: Sql, viewer: Viewer, request: ResolvedReportRequest, options: CsvStreamOptions = {}): Promise<ReportFile> {
+export async function openReport(ctx: ViewContext, request: ResolvedReportRequest, options: CsvStreamOptions = {}): Promise<ReportFile> {
   const fileName = reportFileName(request);
+  const { db, viewer } = ctx;
   switch (request.report) {
     case "measure-summary": {
       const query = toMeasureQuery(request.filters, request.asOf);
-      const result = await getMeasure(db, viewer, query, { suppress: request.filters.suppress });
-      const records = measureSummaryRecords(result);
+      const [result, benchmark] = await Promise.all([
+        getMeasure(ctx, query, { suppress: ctx.suppress }),
+        viewer.payerScope === null ? null : getBenchmark(ctx, { ...query, groupBy: "payer" }, { suppress: ctx.suppress }),
+      ]);
+      const records = measureSummaryRecords(result, coverageOf(ctx), benchmark?.available ? benchmark.result.total : null);
       options.onRows?.(records.length);
       return { fileName, body: csvStreamOf(MEASURE_SUMMARY_COLUMNS, records) };
     }

@@ -30,7 +30,10 @@ export type ReportRequest = {
 
 export type InvalidParameter = { name: string; value: string; allowed: string };
 
-export type ParsedReportRequest = { ok: true; request: ReportRequest } | { ok: false; invalid: InvalidParameter[] };
+/** A report's own parameters, read before the filters: the query string as SearchParams for
+ *  the request context (lib/views/context.ts), the statuses of orders.csv, and what is wrong
+ *  with them. The page filters themselves are checked by the context, as on a page. */
+export type ReportParameters = { params: SearchParams; statuses: OrderStatus[]; invalid: InvalidParameter[] };
 
 /** URLSearchParams as the SearchParams of lib/filters.ts (a repeated name gives a list). */
 export function toSearchParams(query: URLSearchParams): SearchParams {
@@ -42,18 +45,13 @@ export function toSearchParams(query: URLSearchParams): SearchParams {
   return params;
 }
 
-/** Reads and checks a report's query string. `dataAsOf`: the data's as-of date, which the
- *  default period follows (null before any claim is loaded). */
-export function parseReportRequest(report: ReportName, query: URLSearchParams, dataAsOf: string | null): ParsedReportRequest {
+export function parseReportParameters(report: ReportName, query: URLSearchParams): ReportParameters {
   const params = toSearchParams(query);
   const invalid: InvalidParameter[] = [];
   const known = PARAMETERS[report];
   for (const name of Object.keys(params)) {
     if (!known.includes(name)) invalid.push({ name, value: shown(params[name]), allowed: `no such parameter; ${report}.csv takes ${known.join(", ")}` });
   }
-  const parsed = parseFilters(params, dataAsOf);
-  invalid.push(...parsed.invalid);
-
   let statuses: OrderStatus[] = [];
   if (report === "orders" && params.status !== undefined && params.status !== "") {
     const values = [params.status].flat().flatMap((v) => (v ?? "").split(",")).map((v) => v.trim()).filter((v) => v !== "");
@@ -63,10 +61,15 @@ export function parseReportRequest(report: ReportName, query: URLSearchParams, d
   }
   // `suppress=1` marks an export for external sharing (SPEC section 5); a list of members
   // cannot be made fit for that, so it is refused rather than sent unsuppressed.
-  if (MEMBER_LEVEL_REPORTS.includes(report) && parsed.filters.suppress) {
-    invalid.push({ name: "suppress", value: shown(params.suppress), allowed: `0 (${report}.csv lists members and cannot be marked for external sharing; measure-summary.csv can)` });
+  if (MEMBER_LEVEL_REPORTS.includes(report) && shown(params.suppress) === "1") {
+    invalid.push({ name: "suppress", value: "1", allowed: `0 (${report}.csv lists members and cannot be marked for external sharing; measure-summary.csv can)` });
   }
-  return invalid.length > 0 ? { ok: false, invalid } : { ok: true, request: { report, filters: parsed.filters, statuses } };
+  return { params, statuses, invalid };
+}
+
+/** The filters alone, as a report with no data loaded yet reads them (to name invalid ones). */
+export function invalidFilters(params: SearchParams): InvalidParameter[] {
+  return parseFilters(params, null).invalid;
 }
 
 function shown(value: SearchParams[string]): string {

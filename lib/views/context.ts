@@ -1,32 +1,92 @@
 import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
+import { AccessDeniedError, suppressionApplies, type Viewer } from "../access";
 import { getDataAsOf } from "../derive";
-import { parseFilters, type Filters, type SearchParams } from "../filters";
+import { parseFilters, type Filters, type ParsedFilters, type SearchParams } from "../filters";
 import { resolveSnapshot } from "../measures";
-import { getDimensions, type Dimensions } from "../measures/dimensions";
+import { getClaimsLag } from "../measures/claims-lag";
+import { getDimensions, UNKNOWN_PAYER_KEY } from "../measures/dimensions";
+import { getSnapshotBuiltAt, type MeasureScope } from "../measures/scope";
 
-/** What every dashboard page starts from: the filters of its URL, the snapshot they resolve
- *  to, and the payers and plans the viewer may see. `null` when no claims are loaded yet. */
-export type ViewContext = {
+/**
+ * The one context of a request (SPEC section 10), built once and passed down: who asks (the
+ * viewer, from the session cookie or the bearer token), the filters of the URL, the snapshot
+ * they resolve to, the payers and plans the viewer may see, and the snapshot's claims lag.
+ * Pages and CSV reports both start here, so they cannot disagree about who is asking or what
+ * is in scope. A measure or figure is read with it (`MeasureScope`).
+ */
+export type ViewContext = MeasureScope & {
   filters: Filters;
+  /** One sentence per filter value that fell back (a page shows them). */
   notices: string[];
+  /** The same values, as a report refuses them (400). */
+  invalid: ParsedFilters["invalid"];
+  /** The data's own as-of date. */
   dataAsOf: string;
   /** The snapshot read: the requested as-of date, or the data's. */
   asOf: string;
-  dims: Dimensions;
+  /** Small cells hidden: always for a payer-scoped viewer, else on `suppress=1`. */
+  suppress: boolean;
 };
 
+/**
+ * Builds the context of a request, or null when no claims are loaded yet. A payer or plan
+ * outside the viewer's assignment is refused whole (AccessDeniedError → 403), never quietly
+ * dropped: the answer would otherwise be about other payers than asked. A payer or plan key
+ * that does not exist falls back with a notice (and is invalid for a report).
+ */
 export async function getViewContext(db: Sql, viewer: Viewer, params: SearchParams): Promise<ViewContext | null> {
   const dataAsOf = await getDataAsOf(db);
   if (!dataAsOf) return null;
-  const { filters, notices } = parseFilters(params, dataAsOf);
-  const asOf = (await resolveSnapshot(db, filters.asOf ?? undefined)) ?? dataAsOf;
-  const dims = await getDimensions(db, viewer);
-  const known = new Set(dims.payers.map((p) => p.key));
-  const unknownPayers = filters.payers.filter((k) => !known.has(k));
+  const { filters, notices, invalid } = parseFilters(params, dataAsOf);
+  const [asOfResolved, dims] = await Promise.all([resolveSnapshot(db, filters.asOf ?? undefined), getDimensions(db, viewer)]);
+  const asOf = asOfResolved ?? dataAsOf;
+  assertInScope(viewer, filters, dims.plans.map((p) => p.planId));
+
+  const payerKeys = new Set(dims.payers.map((p) => p.key));
+  const unknownPayers = filters.payers.filter((k) => !payerKeys.has(k));
   if (unknownPayers.length > 0) {
     notices.push(`Unknown payer ${unknownPayers.join(", ")}: all payers are shown.`);
-    filters.payers = filters.payers.filter((k) => known.has(k));
+    invalid.push({ name: "payer", value: unknownPayers.join(","), allowed: `payer keys: ${[...payerKeys].join(", ")}` });
+    filters.payers = [];
   }
-  return { filters, notices, dataAsOf, asOf, dims };
+  const planIds = new Set(dims.plans.map((p) => p.planId));
+  const unknownPlans = filters.plans.filter((id) => !planIds.has(id));
+  if (unknownPlans.length > 0) {
+    notices.push(`Unknown plan ${unknownPlans.join(", ")}: all plans are shown.`);
+    invalid.push({ name: "plan", value: unknownPlans.join(","), allowed: "plan ids of the loaded plans" });
+    filters.plans = [];
+  }
+  const [builtAt, claimsLag] = await Promise.all([getSnapshotBuiltAt(db, asOf), getClaimsLag(db, asOf)]);
+  return {
+    db,
+    viewer,
+    snapshot: { asOf, builtAt },
+    dims,
+    claimsLag,
+    results: new Map(),
+    filters,
+    notices,
+    invalid,
+    dataAsOf,
+    asOf,
+    suppress: suppressionApplies(viewer, filters.suppress),
+  };
+}
+
+/** A payer-scoped viewer may name only their payers, and plans of those payers. The message
+ *  repeats what was asked and says nothing of whether it exists. */
+function assertInScope(viewer: Viewer, filters: Filters, visiblePlanIds: readonly string[]): void {
+  const scope = viewer.payerScope;
+  if (scope === null) return;
+  const outside = filters.payers.filter((k) => !scope.includes(k) || k === UNKNOWN_PAYER_KEY);
+  if (outside.length > 0) throw new AccessDeniedError(`Payer ${outside.join(", ")} is not in your assignment.`, "payer_scope");
+  const foreignPlans = filters.plans.filter((id) => !visiblePlanIds.includes(id));
+  if (foreignPlans.length > 0) throw new AccessDeniedError(`Plan ${foreignPlans.join(", ")} is not in your assignment.`, "payer_scope");
+}
+
+/** Throws unless a payer-scoped viewer is assigned the payer (a payer page's key). */
+export function assertPayerInScope(viewer: Viewer, payerKey: string): void {
+  if (viewer.payerScope !== null && !viewer.payerScope.includes(payerKey)) {
+    throw new AccessDeniedError(`Payer ${payerKey} is not in your assignment.`, "payer_scope");
+  }
 }

@@ -1,9 +1,8 @@
-import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
+import { assertMemberLevel } from "../access";
 import { FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
-import { toMeasureQuery, type Filters } from "../filters";
+import { toMeasureQuery } from "../filters";
 import { getMeasure, type ReportableResult } from "../measures";
-import { assertMemberLevel } from "../orders";
+import type { ViewContext } from "./context";
 
 export type OpenEpisode = {
   memberId: string;
@@ -15,16 +14,19 @@ export type OpenEpisode = {
   state: "missed" | "open";
 };
 
-export async function getFractureMeasures(db: Sql, viewer: Viewer, filters: Filters, asOf: string): Promise<{ byPayer: ReportableResult; byPlan: ReportableResult }> {
-  const base = { ...filters, measure: "post_fracture" as const };
-  const byPayer = await getMeasure(db, viewer, toMeasureQuery(base, asOf, { groupBy: "payer" }), { suppress: filters.suppress });
-  const byPlan = await getMeasure(db, viewer, toMeasureQuery(base, asOf, { groupBy: "plan" }), { suppress: filters.suppress });
+export async function getFractureMeasures(ctx: ViewContext): Promise<{ byPayer: ReportableResult; byPlan: ReportableResult }> {
+  const base = { ...ctx.filters, measure: "post_fracture" as const };
+  const [byPayer, byPlan] = await Promise.all([
+    getMeasure(ctx, toMeasureQuery(base, ctx.asOf, { groupBy: "payer" }), { suppress: ctx.suppress }),
+    getMeasure(ctx, toMeasureQuery(base, ctx.asOf, { groupBy: "plan" }), { suppress: ctx.suppress }),
+  ]);
   return { byPayer, byPlan };
 }
 
 /** Fracture episodes of the period with no DXA follow-up so far, oldest first (member-level). */
-export async function listOpenEpisodes(db: Sql, viewer: Viewer, filters: Filters, asOf: string, limit = 200): Promise<OpenEpisode[]> {
-  assertMemberLevel(viewer);
+export async function listOpenEpisodes(ctx: ViewContext, limit = 200): Promise<OpenEpisode[]> {
+  const { db, viewer, filters, asOf } = ctx;
+  assertMemberLevel(viewer, "episodes");
   const list = (values: readonly string[]) => (values.length > 0 ? [...values] : null);
   return db.query<OpenEpisode>(
     `SELECT e.member_id AS "memberId", e.episode_date AS "episodeDate", ($1::date - e.episode_date)::int AS "daysSince",

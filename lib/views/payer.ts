@@ -1,8 +1,7 @@
-import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
-import { toMeasureQuery, type Filters } from "../filters";
-import { getClaimsLag, getDenialShare, getMeasure, MEASURE_KEYS, suppressionApplies, type MeasureKey, type ReportableResult } from "../measures";
+import { toMeasureQuery } from "../filters";
+import { getBenchmark, getDenialShare, getMeasure, MEASURE_KEYS, type Benchmark, type MeasureKey, type ReportableResult } from "../measures";
 import { isSmallCount, suppressSingle, type CountVisibility } from "../stats/suppression";
+import type { ViewContext } from "./context";
 
 /** The payer's claims lag; with suppression on, a lag over 1–10 lines is hidden whole: its
  *  median and 90th percentile would describe a handful of members' claims. */
@@ -21,30 +20,30 @@ export type PayerDenialShare = {
 export type PayerView = {
   /** Every measure by plan of the payer (same rows, same order, in each). */
   byPlan: Record<MeasureKey, ReportableResult>;
-  trend: { payer: ReportableResult; all: ReportableResult };
+  trend: { payer: ReportableResult; benchmark: Benchmark };
   claimsLag: PayerClaimsLag | null;
   denial: PayerDenialShare | null;
 };
 
 /** The payer drill-down (SPEC section 6): its plans side by side on every measure, its trend
- *  against all payers, its claims lag and denial share, each suppressed as the viewer and the
- *  filters require. */
-export async function getPayerView(db: Sql, viewer: Viewer, filters: Filters, asOf: string, payerKey: string): Promise<PayerView> {
-  const scoped = { ...filters, payers: [payerKey] };
-  const byPlan = {} as Record<MeasureKey, ReportableResult>;
-  for (const measure of MEASURE_KEYS) {
-    byPlan[measure] = await getMeasure(db, viewer, toMeasureQuery(scoped, asOf, { measure, groupBy: "plan" }), { suppress: filters.suppress });
-  }
-  const payer = await getMeasure(db, viewer, toMeasureQuery(scoped, asOf, { groupBy: "month" }), { suppress: filters.suppress });
-  const all = await getMeasure(db, viewer, toMeasureQuery({ ...filters, payers: [] }, asOf, { groupBy: "month" }), { suppress: filters.suppress });
-  const suppress = suppressionApplies(viewer, filters.suppress);
-  const lag = (await getClaimsLag(db, asOf)).get(payerKey) ?? null;
-  const denial = (await getDenialShare(db, viewer, toMeasureQuery(scoped, asOf))).find((d) => d.payerKey === payerKey) ?? null;
+ *  against the all-payer benchmark, its claims lag and denial share, each suppressed as the
+ *  viewer and the filters require. Its independent reads run together. */
+export async function getPayerView(ctx: ViewContext, payerKey: string): Promise<PayerView> {
+  const scoped = { ...ctx.filters, payers: [payerKey] };
+  const options = { suppress: ctx.suppress };
+  const [plans, payer, benchmark, denials] = await Promise.all([
+    Promise.all(MEASURE_KEYS.map((measure) => getMeasure(ctx, toMeasureQuery(scoped, ctx.asOf, { measure, groupBy: "plan" }), options))),
+    getMeasure(ctx, toMeasureQuery(scoped, ctx.asOf, { groupBy: "month" }), options),
+    getBenchmark(ctx, toMeasureQuery(ctx.filters, ctx.asOf, { groupBy: "month" }), options),
+    getDenialShare(ctx, toMeasureQuery(scoped, ctx.asOf)),
+  ]);
+  const lag = ctx.claimsLag.get(payerKey) ?? null;
+  const denial = denials.find((d) => d.payerKey === payerKey) ?? null;
   return {
-    byPlan,
-    trend: { payer, all },
-    claimsLag: lag && reportableLag(lag, suppress),
-    denial: denial && reportableDenial(denial, suppress),
+    byPlan: Object.fromEntries(MEASURE_KEYS.map((m, i) => [m, plans[i]!])) as Record<MeasureKey, ReportableResult>,
+    trend: { payer, benchmark },
+    claimsLag: lag && reportableLag(lag, ctx.suppress),
+    denial: denial && reportableDenial(denial, ctx.suppress),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
 import { getDataAsOf } from "../derive";
 import { memoizeBySnapshot } from "../measures/memo";
+import { getSnapshotBuiltAt } from "../measures/scope";
 
 export type PayerPlans = { payerKey: string; payerName: string; plans: number; members: number };
 
@@ -25,7 +26,8 @@ type Holdings = Pick<WarehouseSummary, "members" | "plans" | "ehrOrders" | "clai
 export async function getWarehouseSummary(db: Sql, viewer: Viewer): Promise<WarehouseSummary> {
   const asOf = await getDataAsOf(db);
   const scope = viewer.payerScope?.join(",") ?? "*";
-  const holdings = asOf ? await memoizeBySnapshot(db, asOf, `warehouse-holdings|${scope}`, () => countHoldings(db, viewer)) : await countHoldings(db, viewer);
+  const snapshot = asOf ? { asOf, builtAt: await getSnapshotBuiltAt(db, asOf) } : null;
+  const holdings = snapshot ? await memoizeBySnapshot({ db, snapshot }, `warehouse-holdings|${scope}`, () => countHoldings(db, viewer)) : await countHoldings(db, viewer);
   const [lastImport] = await db.query<NonNullable<WarehouseSummary["lastImport"]>>(
     `SELECT id, finished_at AS "finishedAt", outcome, imported_by AS "importedBy"
      FROM import_batches ORDER BY id DESC LIMIT 1`,

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { EMPTY, storageStateOf } from "./servers";
 
 // The e2e server on port 3100 holds the public deck (test/fixtures/public-deck). Its
 // expected.json, computed independently from the SPEC, gives the figures checked here:
@@ -122,12 +123,18 @@ test("every page opens without console errors", async ({ page }) => {
 test("an empty warehouse shows guidance on every page, not errors", async ({ page }) => {
   const errors = watchConsole(page);
   for (const path of ["/", "/orders", "/fractures", "/reports"]) {
-    await page.goto(`http://127.0.0.1:3101${path}`);
+    await page.goto(`${EMPTY.url}${path}`);
     await expect(page.getByTestId("empty-warehouse")).toBeVisible();
   }
-  await page.goto("http://127.0.0.1:3101/data");
-  await expect(page.getByTestId("upload-form")).toBeVisible();
   expect(errors).toEqual([]);
+});
+
+test.describe("as a data steward", () => {
+  test.use({ storageState: storageStateOf("data_steward") });
+  test("an empty warehouse's data page offers the upload", async ({ page }) => {
+    await page.goto(`${EMPTY.url}/data`);
+    await expect(page.getByTestId("upload-form")).toBeVisible();
+  });
 });
 
 test("the by-payer download holds exactly the numbers of the table on the page", async ({ page }) => {

@@ -1,10 +1,11 @@
 import { expect, test } from "@playwright/test";
+import { GENERATED, storageStateOf } from "./servers";
 
 // The e2e server on port 3102 holds 3,000 members made by the generator (seed 11), imported
 // through the same pipeline as a user's files. Every page must open on it, draw its charts and
 // log no error; the numbers the overview shows are the measure engine's (checked against the
 // public deck in dashboards.spec.ts), so here the pages are checked for consistency.
-const BASE = "http://127.0.0.1:3102";
+const BASE = GENERATED.url;
 
 test("every page opens on a generated data set, with charts and without console errors", async ({ page }) => {
   const errors: string[] = [];
@@ -50,26 +51,29 @@ test("every page opens on a generated data set, with charts and without console 
   expect(errors).toEqual([]);
 });
 
-test("an upload on /data goes through the import pipeline and shows every rejected row", async ({ page }) => {
-  await page.goto(`${BASE}/data`);
-  const before = await page.getByTestId("count-orders").textContent();
-  await page.getByTestId("upload-files").setInputFiles([
-    {
-      name: "orders.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from(
-        "order_id,member_id,order_date,ordering_npi\nX1,M0000001,2024-02-30,\nX2,M0000001,2024-03-01,1234567890\nX3,NOBODY,2024-03-01,\n",
-      ),
-    },
-  ]);
-  await page.getByRole("button", { name: "Import", exact: true }).click();
-  const problems = page.getByTestId("upload-problems");
-  await expect(problems).toContainText("orders.csv:2: order_date: 2024-02-30: not a calendar date in the form YYYY-MM-DD");
-  await expect(problems).toContainText("orders.csv:3: ordering_npi: 1234567890: NPI check digit is wrong");
-  await expect(problems).toContainText("orders.csv:4: member_id: NOBODY: unknown member");
-  await expect(page.getByTestId("upload-result")).toContainText("Rejected: 3 problems. Nothing was written.");
-  await page.reload();
-  await expect(page.getByTestId("count-orders")).toHaveText(before!);
-  await expect(page.getByTestId("import-history")).toContainText("rejected");
-  await page.screenshot({ path: "test-results/screenshots/generated-data-rejected.png", fullPage: true });
+test.describe("as a data steward", () => {
+  test.use({ storageState: storageStateOf("data_steward") });
+  test("an upload on /data goes through the import pipeline and shows every rejected row", async ({ page }) => {
+    await page.goto(`${BASE}/data`);
+    const before = await page.getByTestId("count-orders").textContent();
+    await page.getByTestId("upload-files").setInputFiles([
+      {
+        name: "orders.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(
+          "order_id,member_id,order_date,ordering_npi\nX1,M0000001,2024-02-30,\nX2,M0000001,2024-03-01,1234567890\nX3,NOBODY,2024-03-01,\n",
+        ),
+      },
+    ]);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const problems = page.getByTestId("upload-problems");
+    await expect(problems).toContainText("orders.csv:2: order_date: 2024-02-30: not a calendar date in the form YYYY-MM-DD");
+    await expect(problems).toContainText("orders.csv:3: ordering_npi: 1234567890: NPI check digit is wrong");
+    await expect(problems).toContainText("orders.csv:4: member_id: NOBODY: unknown member");
+    await expect(page.getByTestId("upload-result")).toContainText("Rejected: 3 problems. Nothing was written.");
+    await page.reload();
+    await expect(page.getByTestId("count-orders")).toHaveText(before!);
+    await expect(page.getByTestId("import-history")).toContainText("rejected");
+    await page.screenshot({ path: "test-results/screenshots/generated-data-rejected.png", fullPage: true });
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect, test, type APIResponse } from "@playwright/test";
 import { parse } from "csv-parse/sync";
+import { EMPTY } from "./servers";
 
 // The CSV reports downloaded from the running server (the public deck, as of 2026-06-25), checked
 // against the deck's expected figures (test/fixtures/public-deck/expected.json).
@@ -9,7 +10,7 @@ import { parse } from "csv-parse/sync";
 type Counts = { denominator: number; numerator: number; pending: number };
 type DeckCase = { as_of: string; params: { from: string; to: string; window: number; asOf?: string }; expected: Record<string, Record<string, Counts>> };
 const deck = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/public-deck/expected.json", import.meta.url)), "utf8")) as DeckCase[];
-const EMPTY_SERVER = "http://127.0.0.1:3101";
+const EMPTY_SERVER = EMPTY.url;
 
 async function csvOf(response: APIResponse): Promise<{ header: string[]; rows: string[][] }> {
   expect(response.status(), await response.text()).toBe(200);

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { EMPTY } from "./servers";
 
 // The public deck (shared/examples/public-deck) holds 400 members, 11 plans, 167 EHR orders and
 // 627 claim lines, the latest received on 2026-06-25.
@@ -28,7 +29,7 @@ test("the data page shows what the warehouse holds", async ({ page }) => {
 });
 
 test("an empty warehouse explains how to load data", async ({ page }) => {
-  await page.goto("http://127.0.0.1:3101/");
+  await page.goto(`${EMPTY.url}/`);
   await expect(page.getByTestId("empty-warehouse")).toContainText("npm run import -- path/to/folder");
   await expect(page.getByTestId("header-as-of")).toHaveText("No data loaded");
   await page.screenshot({ path: "test-results/screenshots/warehouse-empty.png", fullPage: true });

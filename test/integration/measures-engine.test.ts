@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Viewer } from "@/lib/access";
-import { LOCAL_VIEWER } from "@/lib/access";
 import { addDays } from "@/lib/dates";
 import {
   computeMeasure,
@@ -17,6 +16,7 @@ import { getClaimsLag, isProvisionalMonth } from "@/lib/measures/claims-lag";
 import { wilsonInterval } from "@/lib/stats/wilson";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture, type FixtureRow } from "../support/fixture-folder";
+import { compute, measure, QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // The measure engine around the counts: rates and Wilson intervals on every row, small-cell
 // suppression through getMeasure (on request, and always for payer relations, who see only
@@ -110,7 +110,7 @@ const EXPECTED_LAG = {
   all: { payerKey: "all", lines: 32, medianDays: 10, p90Days: 30 },
 };
 
-const PAYER_RELATIONS: Viewer = { role: "payer_relations", payerScope: ["aetna"] };
+const PAYER_RELATIONS: Viewer = viewerAs("payer_relations", ["aetna"]);
 const MONTHS = ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"];
 
 describe.each(ENGINES)("measure engine on %s", (engine) => {
@@ -142,7 +142,7 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
 
   describe("rates and intervals", () => {
     it("the fixture's counts by payer", async () => {
-      const r = await computeMeasure(db, LOCAL_VIEWER, query("payer"));
+      const r = await compute(db, QUALITY_OFFICER, query("payer"));
       expect(r.rows.map((x) => [x.payerKey, ...counts(x)])).toEqual([
         ["aetna", 25, 12, 0],
         ["bcbs", 19, 3, 0],
@@ -156,7 +156,7 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
     it("Medicare 15 of 30 → rate 0.5000, interval [0.3315, 0.6685]", async () => {
       // p = 0.5, z²/n = 0.128049, 1 + z²/n = 1.128049; centre 0.5;
       // half = 1.959964 × √(0.25/30 + 3.841459/3600) / 1.128049 = 1.959964 × 0.096956 / 1.128049 = 0.168459.
-      const r = await computeMeasure(db, LOCAL_VIEWER, query("payer"));
+      const r = await compute(db, QUALITY_OFFICER, query("payer"));
       const m = r.rows.find((x) => x.payerKey === "medicare")!;
       expect(m.rate).toBe(0.5);
       expect(m.ciLow).toBeCloseTo(0.3315, 4);
@@ -165,7 +165,7 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
 
     it.each(MEASURE_KEYS)("%s: every row's rate is x/n and its interval wilsonInterval(x, n), for every breakdown", async (measure) => {
       for (const groupBy of GROUP_BYS) {
-        const r = await computeMeasure(db, LOCAL_VIEWER, query(groupBy, { measure }));
+        const r = await compute(db, QUALITY_OFFICER, query(groupBy, { measure }));
         for (const row of [...r.rows, r.total]) {
           const where = `${measure} by ${groupBy}: ${JSON.stringify(row)}`;
           const ci = wilsonInterval(row.numerator, row.denominator);
@@ -179,9 +179,9 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
     });
 
     it("low volume: 19 is flagged, 20 is not", async () => {
-      const byPayer = await computeMeasure(db, LOCAL_VIEWER, query("payer"));
+      const byPayer = await compute(db, QUALITY_OFFICER, query("payer"));
       expect(byPayer.rows.find((x) => x.payerKey === "bcbs")!.flags).toEqual(["low_volume"]); // 19
-      const byPlan = await computeMeasure(db, LOCAL_VIEWER, query("plan"));
+      const byPlan = await compute(db, QUALITY_OFFICER, query("plan"));
       expect(byPlan.rows.map((x) => [x.planId, x.denominator, x.flags])).toEqual([
         ["AET-PPO", 20, []],
         ["AET-MA", 5, ["low_volume"]],
@@ -205,16 +205,16 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
     const HIDDEN_RATE = { rate: null, ciLow: null, ciHigh: null };
 
     it("without suppression every number is there", async () => {
-      const r = await getMeasure(db, LOCAL_VIEWER, query("payer"));
-      const computed = await computeMeasure(db, LOCAL_VIEWER, query("payer"));
+      const r = await measure(db, QUALITY_OFFICER, query("payer"));
+      const computed = await compute(db, QUALITY_OFFICER, query("payer"));
       expect(r.suppressed).toBe(false);
       expect(r.rows.map(visible)).toEqual(computed.rows.map((x: MeasureRow) => visible(x)));
       expect(visible(r.total)).toEqual(visible(computed.total));
     });
 
     it("on request: small cells hidden, the next-smallest numerator too, zeros never picked", async () => {
-      const r = await getMeasure(db, LOCAL_VIEWER, query("payer"), { suppress: true });
-      const plain = await computeMeasure(db, LOCAL_VIEWER, query("payer"));
+      const r = await measure(db, QUALITY_OFFICER, query("payer"), { suppress: true });
+      const plain = await compute(db, QUALITY_OFFICER, query("payer"));
       const medicare = plain.rows.find((x) => x.payerKey === "medicare")!;
       expect(r.suppressed).toBe(true);
       expect(r.rows.map(visible)).toEqual([
@@ -252,7 +252,7 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
 
     it("payer relations: always suppressed, whatever the request", async () => {
       for (const options of [undefined, { suppress: false }, { suppress: true }]) {
-        const r = await getMeasure(db, PAYER_RELATIONS, query("plan"), options);
+        const r = await measure(db, PAYER_RELATIONS, query("plan"), options);
         expect(r.suppressed).toBe(true);
         expect(r.rows.map(visible)).toEqual([
           // Denominators 20 and 5: AET-MA's 5 is small, so AET-PPO's 20 is hidden too; both
@@ -266,11 +266,11 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
     });
 
     it("payer relations see only their payers' rows, in every breakdown", async () => {
-      const byPayer = await getMeasure(db, PAYER_RELATIONS, query("payer"));
+      const byPayer = await measure(db, PAYER_RELATIONS, query("payer"));
       expect(byPayer.rows.map((x) => [x.payerKey, ...counts(x)])).toEqual([["aetna", 25, 12, 0]]);
       expect(counts(byPayer.total)).toEqual([25, 12, 0]);
 
-      const byLine = await getMeasure(db, PAYER_RELATIONS, query("product_line"));
+      const byLine = await measure(db, PAYER_RELATIONS, query("product_line"));
       // BCBS's commercial plan and Medicare's orders are out of scope.
       expect(byLine.rows.map((x) => [x.productLine, ...counts(x)])).toEqual([
         ["commercial", null, 12, 0], // 20: complementary to medicare_advantage's 5
@@ -280,7 +280,7 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
         ["other", 0, 0, 0],
       ]);
 
-      const byMonth = await getMeasure(db, PAYER_RELATIONS, query("month"));
+      const byMonth = await measure(db, PAYER_RELATIONS, query("month"));
       expect(byMonth.rows.map((x) => [x.month, ...counts(x)])).toEqual([
         ["2025-01", null, 12, 0], // AET-PPO's 20 January orders, complementary to April's 5
         ["2025-02", 0, 0, 0],
@@ -292,21 +292,21 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
       expect(counts(byMonth.total)).toEqual([25, 12, 0]);
 
       // Asking for another payer gives nothing.
-      const other = await getMeasure(db, PAYER_RELATIONS, query("payer", { payers: ["medicare"] }));
+      const other = await measure(db, PAYER_RELATIONS, query("payer", { payers: ["medicare"] }));
       expect(other.rows).toEqual([]);
       expect(counts(other.total)).toEqual([0, 0, 0]);
-      const otherPlan = await getMeasure(db, PAYER_RELATIONS, query("plan", { plans: ["MCR-B"] }));
+      const otherPlan = await measure(db, PAYER_RELATIONS, query("plan", { plans: ["MCR-B"] }));
       expect(otherPlan.rows).toEqual([]);
       expect(counts(otherPlan.total)).toEqual([0, 0, 0]);
 
       // And nothing of another payer appears anywhere in what they get.
       for (const groupBy of GROUP_BYS) {
-        for (const measure of MEASURE_KEYS) {
-          const r = await getMeasure(db, PAYER_RELATIONS, query(groupBy, { measure }));
+        for (const key of MEASURE_KEYS) {
+          const r = await measure(db, PAYER_RELATIONS, query(groupBy, { measure: key }));
           expect(r.suppressed).toBe(true);
-          expect(r.rows.every((x) => x.payerKey === null || x.payerKey === "aetna"), `${measure} by ${groupBy}`).toBe(true);
-          expect(r.rows.every((x) => x.planId === null || x.planId.startsWith("AET-")), `${measure} by ${groupBy}`).toBe(true);
-          expect(r.rows.every((x) => !x.unattributed), `${measure} by ${groupBy}`).toBe(true);
+          expect(r.rows.every((x) => x.payerKey === null || x.payerKey === "aetna"), `${key} by ${groupBy}`).toBe(true);
+          expect(r.rows.every((x) => x.planId === null || x.planId.startsWith("AET-")), `${key} by ${groupBy}`).toBe(true);
+          expect(r.rows.every((x) => !x.unattributed), `${key} by ${groupBy}`).toBe(true);
         }
       }
     });
@@ -318,8 +318,8 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
       expect(Object.fromEntries([...lag].sort(([a], [b]) => a.localeCompare(b)))).toEqual(EXPECTED_LAG);
     });
 
-    const provisionalMonths = async (extra: Partial<MeasureQuery> = {}, viewer: Viewer = LOCAL_VIEWER) => {
-      const r = await computeMeasure(db, viewer, query("month", extra));
+    const provisionalMonths = async (extra: Partial<MeasureQuery> = {}, viewer: Viewer = QUALITY_OFFICER) => {
+      const r = await compute(db, viewer, query("month", extra));
       expect(r.rows.map((x) => x.month)).toEqual(MONTHS);
       expect(r.total.flags).not.toContain("provisional");
       return r.rows.filter((x) => x.flags.includes("provisional")).map((x) => x.month);
@@ -355,7 +355,7 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
 
     it("a month of a non-month breakdown is never provisional", async () => {
       for (const groupBy of ["payer", "plan", "product_line"] as const) {
-        const r = await computeMeasure(db, LOCAL_VIEWER, query(groupBy));
+        const r = await compute(db, QUALITY_OFFICER, query(groupBy));
         expect(r.rows.some((x) => x.flags.includes("provisional"))).toBe(false);
       }
     });

@@ -2,11 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_VIEWER } from "@/lib/access";
 import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
 import {
-  computeMeasure,
   GROUP_BYS,
   MEASURE_KEYS,
   resolveSnapshot,
@@ -16,6 +14,7 @@ import {
   type MeasureResult,
 } from "@/lib/measures";
 import { freshDatabase, type TestDatabase } from "../support/databases";
+import { compute, QUALITY_OFFICER } from "../support/viewers";
 
 // The embedded database (PGlite) and PostgreSQL must give the same figures: the same generated
 // data set of 20,000 members imported into both, then every row of every measure, for every
@@ -75,8 +74,8 @@ suite(hasPostgres ? TITLE : `${TITLE}: skipped, DATABASE_URL is not set so there
     const all = queries(measure);
     for (const [i, query] of all.entries()) {
       const [onPglite, onPostgres]: [MeasureResult, MeasureResult] = await Promise.all([
-        computeMeasure(pglite, LOCAL_VIEWER, query),
-        computeMeasure(postgres, LOCAL_VIEWER, query),
+        compute(pglite, QUALITY_OFFICER, query),
+        compute(postgres, QUALITY_OFFICER, query),
       ]);
       const label = `${measure} by ${query.groupBy}, W = ${query.window}, as-of ${query.asOf}`;
       expect(onPostgres, label).toStrictEqual(onPglite);

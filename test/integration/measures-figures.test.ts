@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_VIEWER } from "@/lib/access";
 import {
   getBillingCompleteness,
   getClaimsLag,
@@ -9,10 +8,12 @@ import {
   getOpenOrderAging,
   resolveSnapshot,
 } from "@/lib/measures";
-import { parseFilters } from "@/lib/filters";
+import type { Viewer } from "@/lib/access";
+import { getViewContext } from "@/lib/views/context";
 import { getPayerView } from "@/lib/views/payer";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture, type FixtureRow } from "../support/fixture-folder";
+import { QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // The secondary figures of SPEC section 5 on a fixture small enough to work out by hand.
 // Aetna members A1–A8 (covered from 2020), one Cigna line (C1). As-of 2025-12-31 (the CLOCK
@@ -83,20 +84,20 @@ describe.each(ENGINES)("secondary figures on %s", (engine) => {
 
   it("days to scan of completed, mature orders: median and 90th percentile (continuous)", async () => {
     // W = 90: 10, 20, 30, 70 → median (20 + 30) / 2 = 25; p90 at rank 3 × 0.9 = 2.7 → 30 + 0.7 × 40 = 58.
-    const at90 = await getDaysToScan(db, LOCAL_VIEWER, query(90));
+    const at90 = await getDaysToScan({ db, viewer: QUALITY_OFFICER }, query(90));
     expect(at90.map((r) => [r.payerKey, r.completed, r.median])).toEqual([
       ["aetna", 4, 25],
       [null, 4, 25],
     ]);
     for (const r of at90) expect(r.p90).toBeCloseTo(58, 10);
     // W = 30: 10, 20, 30 (day 30 counts, day 70 does not) → median 20; p90 at 1.8 → 20 + 0.8 × 10 = 28.
-    const at30 = await getDaysToScan(db, LOCAL_VIEWER, query(30));
+    const at30 = await getDaysToScan({ db, viewer: QUALITY_OFFICER }, query(30));
     expect(at30.find((r) => r.payerKey === null)).toMatchObject({ completed: 3, median: 20 });
     expect(at30.find((r) => r.payerKey === null)!.p90).toBeCloseTo(28, 10);
   });
 
   it("the days-to-scan distribution has one row per day value", async () => {
-    expect(await getDaysToScanDistribution(db, LOCAL_VIEWER, query(90))).toEqual([
+    expect(await getDaysToScanDistribution({ db, viewer: QUALITY_OFFICER }, query(90))).toEqual([
       { days: 10, orders: 1 },
       { days: 20, orders: 1 },
       { days: 30, orders: 1 },
@@ -107,19 +108,19 @@ describe.each(ENGINES)("secondary figures on %s", (engine) => {
   it("open orders: not completed within W, overdue or in window, aged from the as-of date", async () => {
     // A5 (301 days, window closed), A6 (41 days) and A7 (11 days) in window; A8 cancelled.
     const expected = { open: 3, overdue: 1, inWindow: 2, "0-30": 1, "31-60": 1, "61-90": 0, "91-180": 0, over_180: 1 };
-    expect(await getOpenOrderAging(db, LOCAL_VIEWER, query(90))).toEqual([
+    expect(await getOpenOrderAging({ db, viewer: QUALITY_OFFICER }, query(90))).toEqual([
       { payerKey: "aetna", ...expected },
       { payerKey: null, ...expected },
     ]);
     // W = 30: A4 (scanned on day 70) is open too. Overdue now: A4, A5 and A6 (2025-11-20 + 30
     // = 2025-12-20, before the as-of date); in window only A7. A4 is 302 days old.
-    const at30 = (await getOpenOrderAging(db, LOCAL_VIEWER, query(30))).find((r) => r.payerKey === null);
+    const at30 = (await getOpenOrderAging({ db, viewer: QUALITY_OFFICER }, query(30))).find((r) => r.payerKey === null);
     expect(at30).toEqual({ payerKey: null, open: 4, overdue: 3, inWindow: 1, "0-30": 1, "31-60": 1, "61-90": 0, "91-180": 0, over_180: 2 });
   });
 
   it("billing completeness of studies: a global line, or TC and 26", async () => {
     // A1 global, A2 TC + 26 three days apart, A4 global: complete. A3 TC only: not.
-    expect(await getBillingCompleteness(db, LOCAL_VIEWER, query())).toEqual(
+    expect(await getBillingCompleteness({ db, viewer: QUALITY_OFFICER }, query())).toEqual(
       expect.arrayContaining([
         { payerKey: "aetna", studies: 4, billingComplete: 3 },
         { payerKey: null, studies: 4, billingComplete: 3 },
@@ -129,7 +130,7 @@ describe.each(ENGINES)("secondary figures on %s", (engine) => {
 
   it("denial share of central DXA lines, by the payer of the plan billed", async () => {
     // Five DXA lines in 2025; A2's 26 and A3's TC are denied.
-    expect(await getDenialShare(db, LOCAL_VIEWER, query())).toEqual(
+    expect(await getDenialShare({ db, viewer: QUALITY_OFFICER }, query())).toEqual(
       expect.arrayContaining([
         { payerKey: "aetna", lines: 5, denied: 2 },
         { payerKey: null, lines: 5, denied: 2 },
@@ -138,15 +139,16 @@ describe.each(ENGINES)("secondary figures on %s", (engine) => {
   });
 
   it("the payer page hides a small denial share and claims lag when suppression applies", async () => {
-    const filters = (suppress: "0" | "1") => parseFilters({ from: "2025-01-01", to: "2025-12-31", window: "90", suppress }, AS_OF).filters;
+    const context = async (viewer: Viewer, suppress: "0" | "1") =>
+      (await getViewContext(db, viewer, { from: "2025-01-01", to: "2025-12-31", window: "90", suppress }))!;
     // Aetna: 2 of 5 DXA lines denied; lag over 7 lines, median 15 (the two tests above).
-    const open = await getPayerView(db, LOCAL_VIEWER, filters("0"), AS_OF, "aetna");
+    const open = await getPayerView(await context(QUALITY_OFFICER, "0"), "aetna");
     expect(open.denial).toEqual({ lines: 5, denied: 2, share: 0.4, visibility: { lines: "shown", denied: "shown", shareHidden: false } });
     expect(open.claimsLag).toMatchObject({ lines: 7, medianDays: 15, linesVisibility: "shown" });
     // Suppression on request, and always for payer relations: 5, 2 and 7 are from 1 to 10.
-    const payerRelations = { role: "payer_relations" as const, payerScope: null };
-    for (const [viewer, suppress] of [[LOCAL_VIEWER, "1"], [payerRelations, "0"]] as const) {
-      const hidden = await getPayerView(db, viewer, filters(suppress), AS_OF, "aetna");
+    const payerRelations = viewerAs("payer_relations", ["aetna"]);
+    for (const [viewer, suppress] of [[QUALITY_OFFICER, "1"], [payerRelations, "0"]] as const) {
+      const hidden = await getPayerView(await context(viewer, suppress), "aetna");
       expect(hidden.denial).toEqual({ lines: null, denied: null, share: null, visibility: { lines: "small", denied: "small", shareHidden: true } });
       expect(hidden.claimsLag).toEqual({ medianDays: null, p90Days: null, lines: null, linesVisibility: "small" });
     }

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_VIEWER } from "@/lib/access";
 import { addDays } from "@/lib/dates";
 import {
   computeMeasure,
@@ -15,6 +14,7 @@ import {
 } from "@/lib/measures";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture, type FixtureRow } from "../support/fixture-folder";
+import { compute as computeAs, QUALITY_OFFICER } from "../support/viewers";
 
 // A golden fixture worked out by hand: every measure of SPEC section 5, by payer (and by plan,
 // product line and month), for the period 2025 with window W = 90, at the data's as-of date
@@ -574,7 +574,7 @@ describe.each(ENGINES)("measures golden fixture on %s", (engine) => {
   afterAll(() => db?.dispose());
 
   const compute = (measure: MeasureKey, groupBy: GroupBy, extra: Partial<MeasureQuery> = {}): Promise<MeasureResult> =>
-    computeMeasure(db, LOCAL_VIEWER, { measure, from: FROM, to: TO, window: W, asOf, groupBy, ...extra });
+    computeAs(db, QUALITY_OFFICER, { measure, from: FROM, to: TO, window: W, asOf, groupBy, ...extra });
   const counts = (r: { denominator: number; numerator: number; pending: number }): Counts => [r.denominator, r.numerator, r.pending];
   const sumRows = (rows: MeasureRow[]): Counts =>
     rows.reduce<Counts>((t, r) => [t[0] + r.denominator, t[1] + r.numerator, t[2] + r.pending], [0, 0, 0]);

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFolder } from "@/lib/import";
-import { LOCAL_VIEWER } from "@/lib/access";
 import { computeMeasure, MEASURE_KEYS, resolveSnapshot } from "@/lib/measures";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
+import { compute, QUALITY_OFFICER } from "../support/viewers";
 
 // The shared public deck: figures computed from the SPEC by two independent implementations.
 // A copy of shared/examples/public-deck, so that a clone runs its tests on its own.
@@ -32,7 +32,7 @@ describe.each(ENGINES)("public deck on %s", (engine) => {
       const asOf = await resolveSnapshot(db, deckCase.params.asOf);
       expect(asOf).toBe(deckCase.as_of);
       const { from, to, window } = deckCase.params;
-      const result = await computeMeasure(db, LOCAL_VIEWER, { measure, from, to, window, asOf: asOf!, groupBy: "payer" });
+      const result = await compute(db, QUALITY_OFFICER, { measure, from, to, window, asOf: asOf!, groupBy: "payer" });
       const actual: Record<string, Counts> = {};
       // expected.json leaves out payers absent from a measure; the engine lists the five
       // payers always, with zeros.

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_VIEWER, type Viewer } from "@/lib/access";
+import type { Viewer } from "@/lib/access";
 import { importFolder } from "@/lib/import";
 import {
   countOrders,
@@ -17,6 +17,7 @@ import { csvStream, ORDERS_COLUMNS, orderRecord } from "@/lib/reports";
 import type { Sql } from "@/db/client";
 import { READ_AHEAD, type RowCursor } from "@/db/cursor";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
+import { QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // lib/orders (member-level reads: a sorted, paginated list, its count, a cursor) and the CSV
 // stream under orders.csv: one batch in memory at a time, read only as fast as the client
@@ -40,7 +41,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
     db = await freshDatabase(engine);
     const result = await importFolder(db, DECK, { importedBy: "test" });
     expect(result.problems).toEqual([]);
-    all = await listOrders(db, LOCAL_VIEWER, { ...EVERYTHING, pageSize: 500 });
+    all = await listOrders(db, QUALITY_OFFICER, { ...EVERYTHING, pageSize: 500 });
     payerOrder = new Map((await db.query<{ key: string; sort_order: number }>(`SELECT key, sort_order FROM payers`)).map((p) => [p.key, p.sort_order]));
   });
   afterAll(() => db?.dispose());
@@ -60,7 +61,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
   describe("listOrders and countOrders", () => {
     it("list every order of the snapshot in the period once, with D4 statuses and days open", async () => {
       expect(all.length).toBe(221);
-      expect(await countOrders(db, LOCAL_VIEWER, EVERYTHING)).toBe(221);
+      expect(await countOrders(db, QUALITY_OFFICER, EVERYTHING)).toBe(221);
       expect(new Set(all.map((o) => o.orderId)).size).toBe(221);
       for (const o of all) {
         const open = o.status === "overdue" || o.status === "in_window";
@@ -104,7 +105,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
       async (sort, direction) => {
         const pages: OrderRow[] = [];
         for (let page = 1; ; page++) {
-          const rows = await listOrders(db, LOCAL_VIEWER, { ...EVERYTHING, sort, direction, page, pageSize: 40 });
+          const rows = await listOrders(db, QUALITY_OFFICER, { ...EVERYTHING, sort, direction, page, pageSize: 40 });
           pages.push(...rows);
           if (rows.length < 40) break;
         }
@@ -114,28 +115,28 @@ describe.each(ENGINES)("orders on %s", (engine) => {
 
     it("filter on D4 statuses, as the worklist does (overdue and in window)", async () => {
       const params = { ...EVERYTHING, statuses: ["overdue", "in_window"] as const };
-      const open = await listOrders(db, LOCAL_VIEWER, { ...params, sort: "days_open", direction: "desc", pageSize: 500 });
+      const open = await listOrders(db, QUALITY_OFFICER, { ...params, sort: "days_open", direction: "desc", pageSize: 500 });
       expect(open.map((o) => o.orderId).sort()).toEqual(all.filter((o) => o.daysOpen !== null).map((o) => o.orderId).sort());
-      expect(await countOrders(db, LOCAL_VIEWER, params)).toBe(open.length);
+      expect(await countOrders(db, QUALITY_OFFICER, params)).toBe(open.length);
       expect(open.length).toBeGreaterThan(0);
       const days = open.map((o) => o.daysOpen!);
       expect(days).toEqual([...days].sort((a, b) => b - a));
-      const cancelled = await listOrders(db, LOCAL_VIEWER, { ...EVERYTHING, statuses: ["cancelled"], pageSize: 500 });
+      const cancelled = await listOrders(db, QUALITY_OFFICER, { ...EVERYTHING, statuses: ["cancelled"], pageSize: 500 });
       expect(cancelled.length).toBe(all.filter((o) => o.status === "cancelled").length);
       expect(cancelled.length).toBeGreaterThan(0);
     });
 
     it("keep a payer-scoped viewer to their payers, and refuse payer relations", async () => {
-      const scoped: Viewer = { role: "quality_officer", payerScope: ["aetna", "humana"] };
+      const scoped: Viewer = { ...QUALITY_OFFICER, payerScope: ["aetna", "humana"] };
       const rows = await listOrders(db, scoped, { ...EVERYTHING, pageSize: 500 });
       expect(rows.map((o) => o.orderId).sort()).toEqual(all.filter((o) => ["aetna", "humana"].includes(o.payerKey)).map((o) => o.orderId).sort());
       expect(await countOrders(db, scoped, EVERYTHING)).toBe(rows.length);
       // Asking for a payer outside the scope gives nothing, not that payer.
       expect(await countOrders(db, scoped, { ...EVERYTHING, payers: ["uhc"] })).toBe(0);
       for (const viewer of [
-        { role: "payer_relations", payerScope: ["aetna"] },
-        { role: "payer_relations", payerScope: null },
-        { role: "data_steward", payerScope: null },
+        viewerAs("payer_relations", ["aetna"]),
+        viewerAs("payer_relations", null),
+        viewerAs("data_steward"),
       ] as Viewer[]) {
         await expect(listOrders(db, viewer, EVERYTHING)).rejects.toBeInstanceOf(MemberLevelAccessError);
         await expect(countOrders(db, viewer, EVERYTHING)).rejects.toBeInstanceOf(MemberLevelAccessError);
@@ -146,17 +147,17 @@ describe.each(ENGINES)("orders on %s", (engine) => {
 
     it("filter on payers, plans and product lines, and answer an empty page past the end", async () => {
       const q = { ...EVERYTHING, payers: ["aetna", "unknown"], plans: ["AET-GOLD", "AET-PPO"], pageSize: 500 };
-      const rows = await listOrders(db, LOCAL_VIEWER, q);
+      const rows = await listOrders(db, QUALITY_OFFICER, q);
       expect(rows.map((o) => o.orderId).sort()).toEqual(all.filter((o) => ["AET-GOLD", "AET-PPO"].includes(o.planId ?? "")).map((o) => o.orderId).sort());
-      const lines = await listOrders(db, LOCAL_VIEWER, { ...EVERYTHING, productLines: ["medicare_ffs"], pageSize: 500 });
+      const lines = await listOrders(db, QUALITY_OFFICER, { ...EVERYTHING, productLines: ["medicare_ffs"], pageSize: 500 });
       expect(lines.length).toBe(all.filter((o) => o.productLine === "medicare_ffs").length);
-      expect(await listOrders(db, LOCAL_VIEWER, { ...EVERYTHING, page: 99, pageSize: 50 })).toEqual([]);
+      expect(await listOrders(db, QUALITY_OFFICER, { ...EVERYTHING, page: 99, pageSize: 50 })).toEqual([]);
     });
   });
 
   describe("the cursor and the CSV stream", () => {
     it("read every order in batches of the size asked for, then close the transaction", async () => {
-      const cursor = await openOrderCursor(db, LOCAL_VIEWER, EVERYTHING, 50);
+      const cursor = await openOrderCursor(db, QUALITY_OFFICER, EVERYTHING, 50);
       const batches: OrderRow[][] = [];
       for (let batch = await cursor.next(); batch.length > 0; batch = await cursor.next()) batches.push(batch);
       expect(batches.map((b) => b.length)).toEqual([50, 50, 50, 50, 21]);
@@ -182,7 +183,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
           ),
       };
       let written = 0;
-      const cursor = await openOrderCursor(counting, LOCAL_VIEWER, EVERYTHING, 10);
+      const cursor = await openOrderCursor(counting, QUALITY_OFFICER, EVERYTHING, 10);
       const reader = csvStream(ORDERS_COLUMNS, cursor, orderRecord, { onRows: (n) => (written = n) }).getReader();
       const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
       await settle();
@@ -199,7 +200,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
     });
 
     it("close the transaction when the client cancels the download mid-way", async () => {
-      const cursor = await openOrderCursor(db, LOCAL_VIEWER, EVERYTHING, 20);
+      const cursor = await openOrderCursor(db, QUALITY_OFFICER, EVERYTHING, 20);
       const reader = csvStream(ORDERS_COLUMNS, cursor, orderRecord).getReader();
       await reader.read();
       await reader.read();
@@ -210,7 +211,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
 
     it("close the transaction when the request is aborted (the client went away)", async () => {
       const abort = new AbortController();
-      const cursor = await openOrderCursor(db, LOCAL_VIEWER, EVERYTHING, 20);
+      const cursor = await openOrderCursor(db, QUALITY_OFFICER, EVERYTHING, 20);
       const reader = csvStream(ORDERS_COLUMNS, cursor, orderRecord, { signal: abort.signal }).getReader();
       await reader.read();
       await reader.read();
@@ -220,7 +221,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
     });
 
     it("close the transaction when nobody reads for the idle timeout", async () => {
-      const cursor = await openOrderCursor(db, LOCAL_VIEWER, EVERYTHING, 20);
+      const cursor = await openOrderCursor(db, QUALITY_OFFICER, EVERYTHING, 20);
       const reader = csvStream(ORDERS_COLUMNS, cursor, orderRecord, { idleTimeoutMs: 150 }).getReader();
       await reader.read();
       await new Promise((resolve) => setTimeout(resolve, 400));
@@ -243,7 +244,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
     });
 
     it("write the same rows as listOrders, RFC 4180, whatever the batch size", async () => {
-      const cursor = await openOrderCursor(db, LOCAL_VIEWER, EVERYTHING, 7);
+      const cursor = await openOrderCursor(db, QUALITY_OFFICER, EVERYTHING, 7);
       const text = await new Response(csvStream(ORDERS_COLUMNS, cursor, orderRecord)).text();
       const [header, ...rows] = parse(text) as string[][];
       expect(header).toEqual([...ORDERS_COLUMNS]);

@@ -1,12 +1,13 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_VIEWER, type Viewer } from "@/lib/access";
+import type { Viewer } from "@/lib/access";
 import { resolveSnapshot } from "@/lib/measures";
 import { MemberLevelAccessError } from "@/lib/orders";
 import { countFindings, listFindings } from "@/lib/reconciliation";
 import { serveReport } from "@/lib/reports";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture } from "../support/fixture-folder";
+import { QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // reconciliation.csv and lib/reconciliation on a hand-worked fixture, one case per rule. As-of
 // 2025-12-31 (the latest claim received); period 2024-01-01 … 2025-12-31.
@@ -79,7 +80,7 @@ const EXPECTED: string[][] = [
 
 describe.each(ENGINES)("reconciliation on %s", (engine) => {
   let db: TestDatabase;
-  const deps = () => ({ getDatabase: async () => db, getViewer: () => LOCAL_VIEWER });
+  const deps = () => ({ getDatabase: async () => db, authenticate: async () => ({ ok: true as const, viewer: QUALITY_OFFICER }) });
 
   async function downloadRows(params: Record<string, string>): Promise<string[][]> {
     const response = await serveReport("reconciliation", new Request(`http://127.0.0.1/api/reports/reconciliation.csv?${new URLSearchParams(params)}`), deps());
@@ -121,22 +122,25 @@ describe.each(ENGINES)("reconciliation on %s", (engine) => {
     ]);
   });
 
-  it("counts findings by kind for anyone, and lists them for quality officers only", async () => {
+  it("counts findings by kind for anyone, and lists them for quality officers and data stewards only", async () => {
     const query = { asOf: "2025-12-31", from: "2024-01-01", to: "2025-12-31" };
-    expect(await countFindings(db, LOCAL_VIEWER, query)).toEqual({
+    expect(await countFindings(db, QUALITY_OFFICER, query)).toEqual({
       study_without_order: 3,
       order_not_captured: 5,
       incomplete_split_bill: 2,
       other_bone_density_code: 2,
     });
-    const scoped: Viewer = { role: "data_steward", payerScope: ["cigna"] };
+    const scoped: Viewer = { ...viewerAs("data_steward"), payerScope: ["cigna"] };
     expect(await countFindings(db, scoped, query)).toEqual({ study_without_order: 0, order_not_captured: 0, incomplete_split_bill: 0, other_bone_density_code: 1 });
-    await expect(listFindings(db, scoped, query)).rejects.toBeInstanceOf(MemberLevelAccessError);
-    await expect(listFindings(db, { role: "payer_relations", payerScope: null }, query)).rejects.toBeInstanceOf(MemberLevelAccessError);
+    // SPEC section 10: a data steward sees the reconciliation list (and no other member-level
+    // list); payer relations never.
+    expect((await listFindings(db, scoped, query)).map((f) => [f.finding, f.memberId])).toEqual([["other_bone_density_code", "R6"]]);
+    await expect(listFindings(db, viewerAs("payer_relations", ["cigna"]), query)).rejects.toBeInstanceOf(MemberLevelAccessError);
+    await expect(listFindings(db, viewerAs("payer_relations", null), query)).rejects.toBeInstanceOf(MemberLevelAccessError);
 
-    const page2 = await listFindings(db, LOCAL_VIEWER, { ...query, page: 2, pageSize: 4 });
+    const page2 = await listFindings(db, QUALITY_OFFICER, { ...query, page: 2, pageSize: 4 });
     expect(page2.map((f) => [f.finding, f.memberId, f.date])).toEqual(EXPECTED.slice(4, 8).map((r) => r.slice(0, 3)));
-    const splitBills = await listFindings(db, LOCAL_VIEWER, { ...query, findings: ["incomplete_split_bill"] });
+    const splitBills = await listFindings(db, QUALITY_OFFICER, { ...query, findings: ["incomplete_split_bill"] });
     expect(splitBills.map((f) => (f.finding === "incomplete_split_bill" ? [f.memberId, f.billed] : null))).toEqual([
       ["R3", "TC"],
       ["R5", "26"],

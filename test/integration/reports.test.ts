@@ -3,14 +3,16 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
-import { LOCAL_VIEWER, type Viewer } from "@/lib/access";
+import type { Viewer } from "@/lib/access";
 import { addDays } from "@/lib/dates";
 import { getDataAsOf } from "@/lib/derive";
 import { parseFilters, toMeasureQuery } from "@/lib/filters";
 import { importFolder } from "@/lib/import";
 import { getMeasure, GROUP_BYS, MEASURE_KEYS, type GroupBy, type MeasureQuery, type ReportableRow } from "@/lib/measures";
 import { countOrders, MemberLevelAccessError, type OrderQuery } from "@/lib/orders";
+import { testAuth, userWithToken } from "../support/auth";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
+import { measure, QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // The CSV reports of SPEC section 7 through their route handlers, over the public deck on each
 // engine: every row of measure-summary.csv is getMeasure's (the function the pages render), the
@@ -60,10 +62,18 @@ function reportUrl(report: Report, params: Record<string, string>): string {
   return `http://127.0.0.1/api/reports/${report}.csv?${new URLSearchParams(params)}`;
 }
 
+/** The quality officer every download here is made as, with an API token (per engine). */
+const signedInAs = vi.hoisted(() => ({ user: null as { headers: { authorization: string } } | null }));
+
+/** A request to a report URL signed in as the test's quality officer. */
+function signedIn(url: string, init: RequestInit = {}): Request {
+  return new Request(url, { ...init, headers: { ...signedInAs.user!.headers, ...(init.headers as Record<string, string> | undefined) } });
+}
+
 type Download = { response: Response; header: string[]; rows: string[][]; text: string };
 
 async function download(report: Report, params: Record<string, string>): Promise<Download> {
-  const response = await HANDLERS[report](new Request(reportUrl(report, params)));
+  const response = await HANDLERS[report](signedIn(reportUrl(report, params)));
   const text = await response.text();
   expect(response.status, text).toBe(200);
   expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -79,16 +89,29 @@ const WINDOW_DAYS = (q: MeasureQuery): string =>
 
 /** The dimension cells SPEC section 7 asks for: the grouped dimension named (for plan, its
  *  payer too), the others All; what no plan could be attributed to under Unknown payer. */
-function expectedDimensions(row: ReportableRow, groupBy: GroupBy): string[] {
+// The deck's names, written out here (not read from the warehouse), for the file's labels.
+const PAYER_NAMES: Record<string, string> = { aetna: "Aetna", bcbs: "Blue Cross Blue Shield", cigna: "Cigna Health", uhc: "UnitedHealthcare", medicare: "Medicare", unknown: "Unknown payer" };
+const PLAN_NAMES: Record<string, string> = { "AET-GOLD": GOLD_PLAN, "BCBS-SEL": SELECT_PLAN };
+
+/** SPEC section 7: a dimension not grouped on reads `All` when it is not filtered, and the
+ *  filter's values (names, joined by `;`) when it is — payer, plan, product line, month. */
+function coveredBy(params: Record<string, string>): string[] {
+  const list = (name: string) => (params[name] ? params[name]!.split(",") : []);
+  const label = (values: string[]) => (values.length ? neutralised(values.join(";")) : "All");
+  return [label(list("payer").map((k) => PAYER_NAMES[k]!)), label(list("plan").map((id) => PLAN_NAMES[id]!)), label(list("productLine")), "All"];
+}
+
+function expectedDimensions(row: ReportableRow, groupBy: GroupBy, covered: string[]): string[] {
+  const [payer, plan, productLine] = covered;
   switch (groupBy) {
     case "payer":
-      return [row.payerName!, "All", "All", "All"];
+      return [row.payerName!, plan!, productLine!, "All"];
     case "plan":
-      return [row.payerName!, row.unattributed ? "Unknown" : neutralised(row.planName!), "All", "All"];
+      return [row.payerName!, row.unattributed ? "Unknown" : neutralised(row.planName!), productLine!, "All"];
     case "product_line":
-      return [row.unattributed ? "Unknown payer" : "All", "All", row.unattributed ? "Unknown" : row.productLine!, "All"];
+      return [row.unattributed ? "Unknown payer" : payer!, plan!, row.unattributed ? "Unknown" : row.productLine!, "All"];
     case "month":
-      return ["All", "All", "All", row.month!];
+      return [payer!, plan!, productLine!, row.month!];
   }
 }
 
@@ -149,6 +172,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
     const result = await importFolder(db, path.join(DECK, "data"), { importedBy: "test" });
     expect(result.problems).toEqual([]);
     current.db = db;
+    signedInAs.user = await userWithToken(db, testAuth(db), "quality_officer");
     dataAsOf = (await getDataAsOf(db))!;
     expect(dataAsOf).toBe("2026-06-25");
   });
@@ -162,7 +186,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
     const { filters, invalid } = parseFilters(params, dataAsOf);
     expect(invalid).toEqual([]);
     const query = toMeasureQuery(filters, filters.asOf ?? dataAsOf);
-    return getMeasure(db, LOCAL_VIEWER, query, { suppress: filters.suppress });
+    return measure(db, QUALITY_OFFICER, query, { suppress: filters.suppress });
   }
 
   describe("measure-summary.csv", () => {
@@ -172,8 +196,8 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
       const q = result.query;
       expect(header).toEqual(MEASURE_SUMMARY_HEADER);
       const expected = [
-        ...result.rows.map((row) => expectedRecord(q, row, expectedDimensions(row, q.groupBy))),
-        expectedRecord(q, result.total, ["All", "All", "All", "All"]),
+        ...result.rows.map((row) => expectedRecord(q, row, expectedDimensions(row, q.groupBy, coveredBy(params)))),
+        expectedRecord(q, result.total, coveredBy(params)),
       ];
       expect(rows).toEqual(expected);
       expect(rows.length).toBeGreaterThan(1);
@@ -270,7 +294,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
     });
 
     it("answers HEAD with the headers and no rows", async () => {
-      const response = await measureSummaryHead(new Request(reportUrl("measure-summary", PERIOD_2025), { method: "HEAD" }));
+      const response = await measureSummaryHead(signedIn(reportUrl("measure-summary", PERIOD_2025), { method: "HEAD" }));
       expect(response.status).toBe(200);
       expect(response.headers.get("content-disposition")).toContain("measure-summary_order_follow_up_by-payer_2025-01-01_2025-12-31_as-of-2026-06-25.csv");
       expect(response.body).toBeNull();
@@ -334,7 +358,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
       const statuses = params.status ? params.status.split(",") : [];
       const query: OrderQuery = { asOf, from: filters.from, to: filters.to, window: W, payers: filters.payers, productLines: filters.productLines, statuses: statuses as OrderQuery["statuses"] };
       expect(header).toEqual(ORDERS_HEADER);
-      expect(rows.length).toBe(await countOrders(db, LOCAL_VIEWER, query));
+      expect(rows.length).toBe(await countOrders(db, QUALITY_OFFICER, query));
       expect(response.headers.get("content-disposition")).toBe(`attachment; filename="orders_${filters.from}_${filters.to}_as-of-${asOf}.csv"`);
 
       // D4 worked out here from the stored facts, for every order of the snapshot.
@@ -482,7 +506,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
     ];
 
     it.each(CASES)("%s.csv?%j answers 400 naming %s", async (report, params, name, value, allowed) => {
-      const response = await HANDLERS[report](new Request(reportUrl(report, params)));
+      const response = await HANDLERS[report](signedIn(reportUrl(report, params)));
       const text = await response.text();
       expect(response.status).toBe(400);
       expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
@@ -493,7 +517,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
     });
 
     it("names every invalid parameter at once", async () => {
-      const response = await measureSummaryGet(new Request(reportUrl("measure-summary", { window: "45", groupBy: "x", measure: "y" })));
+      const response = await measureSummaryGet(signedIn(reportUrl("measure-summary", { window: "45", groupBy: "x", measure: "y" })));
       const text = await response.text();
       expect(response.status).toBe(400);
       expect(text.trim().split("\n")).toHaveLength(3);
@@ -501,22 +525,23 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
   });
 
   describe("member-level access", () => {
-    const payerRelations: Viewer = { role: "payer_relations", payerScope: ["aetna"] };
+    const payerRelations: Viewer = viewerAs("payer_relations", ["aetna"]);
 
     it("refuses member-level reads to payer relations and gives them suppressed aggregates of their payers", async () => {
       const { serveReport } = await import("@/lib/reports");
-      const deps = { getDatabase: async () => db as Database, getViewer: () => payerRelations };
+      const deps = { getDatabase: async () => db as Database, authenticate: async () => ({ ok: true as const, viewer: payerRelations }) };
       for (const report of ["orders", "reconciliation"] as const) {
         const response = await serveReport(report, new Request(reportUrl(report, PERIOD_2025)), deps);
         expect(response.status).toBe(403);
-        expect(await response.text()).toMatch(/quality officers/);
+        expect(await response.text()).toMatch(/member-level: not for the payer relations role/);
       }
       const summary = await serveReport("measure-summary", new Request(reportUrl("measure-summary", PERIOD_2025)), deps);
       expect(summary.status).toBe(200);
       const [, ...rows] = parse(await summary.text()) as string[][];
-      expect(rows.map((r) => r[3])).toEqual(["Aetna", "All"]);
+      // Aetna's row, the total over their assignment (Aetna), and the all-payer benchmark.
+      expect(rows.map((r) => r[3])).toEqual(["Aetna", "Aetna", "All"]);
       // Suppression is always on for payer relations, asked for or not.
-      const aetna = await getMeasure(db, payerRelations, toMeasureQuery(parseFilters(PERIOD_2025, dataAsOf).filters, dataAsOf));
+      const aetna = await measure(db, payerRelations, toMeasureQuery(parseFilters(PERIOD_2025, dataAsOf).filters, dataAsOf));
       expect(aetna.suppressed).toBe(true);
       await expect(countOrders(db, payerRelations, { asOf: dataAsOf, ...PERIOD_2025, window: 90 })).rejects.toBeInstanceOf(MemberLevelAccessError);
     });
@@ -525,7 +550,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
       const { serveReport } = await import("@/lib/reports");
       const empty = await freshDatabase(engine);
       try {
-        const response = await serveReport("orders", new Request(reportUrl("orders", {})), { getDatabase: async () => empty, getViewer: () => LOCAL_VIEWER });
+        const response = await serveReport("orders", new Request(reportUrl("orders", {})), { getDatabase: async () => empty, authenticate: async () => ({ ok: true as const, viewer: QUALITY_OFFICER }) });
         expect(response.status).toBe(409);
         expect(await response.text()).toMatch(/no claims/);
       } finally {
@@ -534,7 +559,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
       const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
       const down = await serveReport("measure-summary", new Request(reportUrl("measure-summary", {})), {
         getDatabase: () => Promise.reject(new Error("connection refused")),
-        getViewer: () => LOCAL_VIEWER,
+        authenticate: async () => ({ ok: true as const, viewer: QUALITY_OFFICER }),
       });
       quiet.mockRestore();
       expect(down.status).toBe(503);

@@ -1,10 +1,10 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { LOCAL_VIEWER } from "@/lib/access";
 import { importFolder } from "@/lib/import";
 import { getWarehouseSummary } from "@/lib/warehouse/summary";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture, writeFixtureFolder } from "../support/fixture-folder";
+import { QUALITY_OFFICER } from "../support/viewers";
 
 // What the data page says the warehouse holds is remembered per snapshot build
 // (lib/warehouse/summary.ts): a second import must be seen at once, a rejected one changes
@@ -26,13 +26,13 @@ describe.each(ENGINES)("warehouse summary on %s", (engine) => {
 
   it("counts what each import added, and keeps them through a rejected import", async () => {
     await importFixture(db, { "plans.csv": plans, "members.csv": [member("M1")], "coverage.csv": [covered("M1")], "claim_lines.csv": [visit("C1", "M1")] });
-    const first = await getWarehouseSummary(db, LOCAL_VIEWER);
+    const first = await getWarehouseSummary(db, QUALITY_OFFICER);
     expect(first).toMatchObject({ members: 1, plans: 1, ehrOrders: 0, claimLines: 1, asOf: "2025-03-10" });
     expect(first.payers.find((p) => p.payerKey === "aetna")).toMatchObject({ plans: 1, members: 1 });
-    expect(await getWarehouseSummary(db, LOCAL_VIEWER)).toEqual(first); // remembered, the same
+    expect(await getWarehouseSummary(db, QUALITY_OFFICER)).toEqual(first); // remembered, the same
 
     await importFixture(db, { "members.csv": [member("M2")], "coverage.csv": [covered("M2")], "claim_lines.csv": [visit("C2", "M2"), visit("C3", "M2")] });
-    const second = await getWarehouseSummary(db, LOCAL_VIEWER);
+    const second = await getWarehouseSummary(db, QUALITY_OFFICER);
     expect(second).toMatchObject({ members: 2, claimLines: 3 });
     expect(second.payers.find((p) => p.payerKey === "aetna")).toMatchObject({ members: 2 });
 
@@ -40,7 +40,7 @@ describe.each(ENGINES)("warehouse summary on %s", (engine) => {
     onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
     const rejected = await importFolder(db, folder, { importedBy: "test" });
     expect(rejected.ok).toBe(false);
-    const third = await getWarehouseSummary(db, LOCAL_VIEWER);
+    const third = await getWarehouseSummary(db, QUALITY_OFFICER);
     expect(third).toMatchObject({ members: 2, claimLines: 3, lastImport: { outcome: "rejected" } });
   });
 });

@@ -1,6 +1,6 @@
 import type { Sql } from "@/db/client";
-import { LOCAL_VIEWER } from "@/lib/access";
 import { computeMeasure, type FollowUpWindow, type MeasureKey } from "@/lib/measures";
+import { compute, QUALITY_OFFICER } from "./viewers";
 
 export type PayerCounts = { payerKey: string; denominator: number; numerator: number; pending: number };
 
@@ -11,7 +11,7 @@ export async function countMeasureByPayer(
   measure: MeasureKey,
   params: { asOf: string; from: string; to: string; window: FollowUpWindow },
 ): Promise<PayerCounts[]> {
-  const result = await computeMeasure(db, LOCAL_VIEWER, { measure, ...params, groupBy: "payer" });
+  const result = await compute(db, QUALITY_OFFICER, { measure, ...params, groupBy: "payer" });
   return result.rows
     .filter((r) => r.denominator + r.numerator + r.pending > 0)
     .map((r) => ({ payerKey: r.payerKey!, denominator: r.denominator, numerator: r.numerator, pending: r.pending }));

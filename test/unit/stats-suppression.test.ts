@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toReportable } from "@/lib/measures/reportable";
 import type { MeasureGroup, MeasureResult, MeasureRow } from "@/lib/measures/types";
-import { rateIsHidden, suppressBreakdown, suppressSingle, type Counts, type Visibility } from "@/lib/stats/suppression";
+import { isSmallCount as isSmall, rateIsHidden, showCount, showCounts, suppressBreakdown, suppressSingle, type Counts, type Visibility } from "@/lib/stats/suppression";
 import { wilsonInterval } from "@/lib/stats/wilson";
 
 // SPEC section 5, small-cell suppression: a count from 1 to 10 is shown as `<11`; a rate is
@@ -26,7 +27,22 @@ describe("suppressSingle: counts from 1 to 10 are hidden as small", () => {
 
   it("reports the rate of a single row hidden by the same rule as rateIsHidden", () => {
     expect(suppressSingle(counts(40, 20, 3))).toEqual({ denominator: "shown", numerator: "shown", pending: "small", rateHidden: false });
-    expect(suppressSingle(counts(40, 35, 0))).toEqual({ denominator: "shown", numerator: "shown", pending: "shown", rateHidden: true });
+    // 35 of 40: the difference 5 is small. Shown together, 40 and 35 would give it away, so
+    // the numerator is hidden too — as `≥11`, which is true (it is 35).
+    expect(suppressSingle(counts(40, 35, 0))).toEqual({ denominator: "shown", numerator: "complementary", pending: "shown", rateHidden: true });
+  });
+
+  it("never shows a denominator and a numerator whose difference is from 1 to 10", () => {
+    // The defect this rule closes: a month row of 17 with 16 completed, its rate blank, told
+    // the reader that exactly 1 order was not completed.
+    for (let d = 0; d <= 60; d++) {
+      for (let n = 0; n <= d; n++) {
+        const v = suppressSingle(counts(d, n));
+        if (v.denominator === "shown" && v.numerator === "shown") expect(d - n === 0 || d - n > 10, `${n} of ${d}`).toBe(true);
+        // Whatever is hidden as complementary is at least 11, so `≥11` never lies.
+        if (v.numerator === "complementary") expect(n).toBeGreaterThanOrEqual(11);
+      }
+    }
   });
 });
 
@@ -135,10 +151,12 @@ describe("suppressBreakdown: complementary hiding", () => {
     expect(w.map((x) => x.rateHidden)).toEqual([true, true, false]);
   });
 
-  it("a rate with a small difference is hidden in a breakdown even when both counts are shown", () => {
+  it("a small difference hides the numerator, and then the column's next-smallest numerator", () => {
     const v = suppressBreakdown([counts(30, 25), counts(50, 25)]);
-    expect(v[0]).toEqual({ denominator: "shown", numerator: "shown", pending: "shown", rateHidden: true });
-    expect(v[1]!.rateHidden).toBe(false);
+    // Row 0: 30 − 25 = 5, so its numerator goes (≥11); it is then the column's one hidden
+    // cell, and the total would give it back: row 1's numerator (the next-smallest) goes too.
+    expect(v[0]).toEqual({ denominator: "shown", numerator: "complementary", pending: "shown", rateHidden: true });
+    expect(v[1]).toEqual({ denominator: "shown", numerator: "complementary", pending: "shown", rateHidden: true });
   });
 });
 
@@ -229,8 +247,8 @@ describe("toReportable", () => {
   it("a total with a small count is suppressed on its own", () => {
     const base = result();
     const r = toReportable({ ...base, total: measureRow(null, 30, 25, 4) }, true);
-    expect(r.total).toMatchObject({ denominator: 30, numerator: 25, pending: null, rate: null, ciLow: null, ciHigh: null, flags: ["suppressed"] });
-    expect(r.total.visibility).toEqual({ denominator: "shown", numerator: "shown", pending: "small", rateHidden: true });
+    expect(r.total).toMatchObject({ denominator: 30, numerator: null, pending: null, rate: null, ciLow: null, ciHigh: null, flags: ["suppressed"] });
+    expect(r.total.visibility).toEqual({ denominator: "shown", numerator: "complementary", pending: "small", rateHidden: true });
   });
 
   it("without suppression, keeps every number and adds no flag", () => {
@@ -258,5 +276,73 @@ describe("toReportable", () => {
     const copy = structuredClone(base);
     toReportable(base, true);
     expect(base).toEqual(copy);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The rules as properties, over any breakdown (fast-check draws hundreds of them).
+
+describe("suppressBreakdown: properties of every breakdown", () => {
+  const row = fc.nat({ max: 60 }).chain((denominator) =>
+    fc.record({ denominator: fc.constant(denominator), numerator: fc.nat({ max: denominator }), pending: fc.nat({ max: 40 }) }),
+  );
+  const breakdown = fc.array(row, { minLength: 1, maxLength: 8 });
+
+  it("shows no count from 1 to 10, and no denominator beside a numerator whose difference is", () => {
+    fc.assert(
+      fc.property(breakdown, (rows) => {
+        suppressBreakdown(rows).forEach((v, i) => {
+          const c = rows[i]!;
+          for (const name of ["denominator", "numerator", "pending"] as const) {
+            if (v[name] === "shown") expect(isSmall(c[name])).toBe(false);
+          }
+          if (v.denominator === "shown" && v.numerator === "shown") expect(isSmall(c.denominator - c.numerator)).toBe(false);
+          if (!v.rateHidden) expect(rateIsHidden(c)).toBe(false);
+        });
+      }),
+      { seed: 20261129, numRuns: 500 },
+    );
+  });
+
+  it("leaves no column with a single hidden cell that subtraction from the total would give back", () => {
+    fc.assert(
+      fc.property(breakdown, (rows) => {
+        const v = suppressBreakdown(rows);
+        for (const name of ["denominator", "numerator", "pending"] as const) {
+          const hidden = rows.filter((_, i) => v[i]![name] !== "shown");
+          const shownNonZero = rows.filter((r, i) => v[i]![name] === "shown" && r[name] > 0);
+          // One hidden cell is left only when nothing else could be hidden beside it.
+          if (hidden.length === 1) expect(shownNonZero).toEqual([]);
+        }
+      }),
+      { seed: 20261129, numRuns: 500 },
+    );
+  });
+
+  it("marks as ≥11 only counts that are at least 11", () => {
+    fc.assert(
+      fc.property(breakdown, (rows) => {
+        suppressBreakdown(rows).forEach((v, i) => {
+          for (const name of ["denominator", "numerator", "pending"] as const) {
+            if (v[name] === "complementary") expect(rows[i]![name]).toBeGreaterThanOrEqual(11);
+          }
+        });
+      }),
+      { seed: 20261129, numRuns: 500 },
+    );
+  });
+});
+
+describe("showCounts: a breakdown of one total (bins, aging buckets)", () => {
+  it("hides small cells and one complementary cell, and nothing without suppression", () => {
+    expect(showCounts([40, 3, 25, 0], true)).toEqual([
+      { value: 40, visibility: "shown" },
+      { value: null, visibility: "small" },
+      { value: null, visibility: "complementary" },
+      { value: 0, visibility: "shown" },
+    ]);
+    expect(showCounts([40, 3, 25, 0], false).map((c) => c.value)).toEqual([40, 3, 25, 0]);
+    expect(showCount(7, true)).toEqual({ value: null, visibility: "small" });
+    expect(showCount(0, true)).toEqual({ value: 0, visibility: "shown" });
   });
 });

@@ -1,12 +1,11 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { getDatabase } from "@/db";
-import { LOCAL_VIEWER } from "@/lib/access";
+import { AccessDeniedError, canSeeMemberLevel } from "@/lib/access";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
 import { formatHiddenCount, formatInterval, formatMonth, formatRate, MEASURE_NAMES } from "@/lib/format";
 import { MEASURE_KEYS } from "@/lib/measures";
-import { getViewContext } from "@/lib/views/context";
+import { assertPayerInScope } from "@/lib/views/context";
 import { getPayerView, type PayerClaimsLag, type PayerDenialShare } from "@/lib/views/payer";
 import { plottedRate } from "@/lib/views/trend";
 import { ActiveFilters } from "../../_components/active-filters";
@@ -16,21 +15,32 @@ import { EmptyWarehouse } from "../../_components/empty-warehouse";
 import { FilterBar } from "../../_components/filter-bar";
 import { Notices } from "../../_components/notices";
 import { ALL_PAYERS_COLOUR, payerColours } from "../../_components/payer-colors";
+import { denyPage, pageContext } from "../../_lib/request";
 
 export default async function PayerPage({ params, searchParams }: { params: Promise<{ payer: string }>; searchParams: Promise<SearchParams> }) {
   await connection();
   const { payer: payerKey } = await params;
-  const db = await getDatabase();
-  const ctx = await getViewContext(db, LOCAL_VIEWER, await searchParams);
+  const query = await searchParams;
+  const route = `/payers/${payerKey}`;
+  const ctx = await pageContext(route, query);
   if (!ctx) return <EmptyWarehouse />;
+  try {
+    // Before anything else: a payer outside the viewer's assignment is refused, whether or
+    // not it exists (its existence is not theirs to learn).
+    assertPayerInScope(ctx.viewer, payerKey);
+  } catch (error) {
+    if (error instanceof AccessDeniedError) return denyPage(ctx.viewer, route, query, error);
+    throw error;
+  }
   const payer = ctx.dims.payers.find((p) => p.key === payerKey);
   if (!payer) notFound();
-  const view = await getPayerView(db, LOCAL_VIEWER, ctx.filters, ctx.asOf, payer.key);
+  const view = await getPayerView(ctx, payer.key);
   const plans = view.byPlan.order_follow_up.rows;
   const colour = payerColours(ctx.dims.payers.map((p) => p.key))[payer.key]!;
-  const months = view.trend.all.rows.map((r) => r.month!);
+  const benchmark = view.trend.benchmark.available ? view.trend.benchmark.result.rows : null;
+  const months = view.trend.payer.rows.map((r) => r.month!);
   const provisional = view.trend.payer.rows.filter((r) => r.flags.includes("provisional")).map((r) => r.month!);
-  const query = filtersToSearchParams({ ...ctx.filters, payers: [payer.key] }, {}, ctx.dataAsOf).toString();
+  const payerQuery = filtersToSearchParams({ ...ctx.filters, payers: [payer.key] }, {}, ctx.dataAsOf).toString();
   const selected = ctx.filters.measure;
 
   return (
@@ -92,9 +102,11 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
           <a className="download secondary small" href={reportUrl("measure-summary", { ...ctx.filters, payers: [payer.key] }, ctx.dataAsOf, { groupBy: "plan" })} data-testid="payer-plans-csv">
             Download CSV
           </a>{" "}
-          <Link href={`/orders?${query}`} data-testid="payer-worklist-link">
-            Open orders of {payer.name} →
-          </Link>
+          {canSeeMemberLevel(ctx.viewer, "orders") ? (
+            <Link href={`/orders?${payerQuery}`} data-testid="payer-worklist-link">
+              Open orders of {payer.name} →
+            </Link>
+          ) : null}
         </p>
       </section>
 
@@ -109,7 +121,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
               <tr>
                 <th scope="col">Month</th>
                 <th scope="col" className="num">{payer.name}</th>
-                <th scope="col" className="num">All payers</th>
+                {benchmark ? <th scope="col" className="num">All payers</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -117,7 +129,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
                 <tr key={m}>
                   <th scope="row">{formatMonth(m)}{provisional.includes(m) ? " (provisional)" : ""}</th>
                   <td className="num">{formatRate(view.trend.payer.rows[i]?.rate ?? null)}</td>
-                  <td className="num">{formatRate(view.trend.all.rows[i]?.rate ?? null)}</td>
+                  {benchmark ? <td className="num">{formatRate(benchmark[i]?.rate ?? null)}</td> : null}
                 </tr>
               ))}
             </tbody>
@@ -129,7 +141,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
           provisional={provisional}
           series={[
             { key: payer.key, label: payer.name, colour, points: view.trend.payer.rows.map(plottedRate) },
-            { key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: view.trend.all.rows.map(plottedRate) },
+            ...(benchmark ? [{ key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmark.map(plottedRate) }] : []),
           ]}
         />
       </ChartFrame>

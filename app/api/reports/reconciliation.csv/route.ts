@@ -1,14 +1,5 @@
-import { getDatabase } from "@/db";
-import { serveReport } from "@/lib/reports";
-import { getViewer } from "@/lib/viewer";
+import { reportHandlers } from "../handlers";
 
-// GET /api/reports/reconciliation.csv (SPEC section 7); lib/reports does the work.
+// GET /api/reports/reconciliation.csv (SPEC section 7).
 export const dynamic = "force-dynamic";
-
-export function GET(request: Request): Promise<Response> {
-  return serveReport("reconciliation", request, { getDatabase, getViewer });
-}
-
-export function HEAD(request: Request): Promise<Response> {
-  return serveReport("reconciliation", request, { getDatabase, getViewer }, true);
-}
+export const { GET, HEAD } = reportHandlers("reconciliation");

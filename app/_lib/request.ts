@@ -1,0 +1,63 @@
+import { headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { getDatabase } from "@/db";
+import { AccessDeniedError, type Viewer } from "@/lib/access";
+import { recordAudit, type AuditAction } from "@/lib/audit";
+import { resolveViewer, type ViewerResolution } from "@/lib/auth/viewer";
+import { getAuth } from "@/lib/auth/web";
+import type { SearchParams } from "@/lib/filters";
+import { signInPath } from "@/lib/http/policy";
+import { auditActor } from "@/lib/reports/serve";
+import { getViewContext, type ViewContext } from "@/lib/views/context";
+
+// The request context of pages and route handlers (SPEC section 10): who asks, resolved once
+// per request (React's cache() shares it between the layout and the page), and the page's
+// view of the warehouse built from it. Nothing else in app/ reads cookies or tokens.
+
+/** Who sends this page request: the session cookie or a bearer token, checked once. */
+export const resolveRequestViewer = cache(async (): Promise<ViewerResolution> => {
+  const [auth, db, requestHeaders] = await Promise.all([getAuth(), getDatabase(), headers()]);
+  return resolveViewer(auth, db, requestHeaders);
+});
+
+/** The signed-in viewer of a page, or a redirect to /sign-in?next=<this page>. */
+export async function requireViewer(): Promise<Viewer> {
+  const who = await resolveRequestViewer();
+  if (!who.ok) redirect(signInPath((await headers()).get("x-dxa-url") ?? "/"));
+  return who.viewer;
+}
+
+function queryOf(params: SearchParams): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(params).filter((e): e is [string, string | string[]] => e[1] !== undefined));
+}
+
+/** Records what a viewer did or was refused on a page (SPEC section 10's audit). */
+export async function auditPage(viewer: Viewer, action: AuditAction, route: string, params: SearchParams, rows: number | null, detail: string | null = null): Promise<void> {
+  await recordAudit(await getDatabase(), { ...auditActor(viewer), action, route, filters: queryOf(params), rows, detail });
+}
+
+/** Answers a page with 403 ("not in your assignment", app/forbidden.tsx), audited. */
+export async function denyPage(viewer: Viewer, route: string, params: SearchParams, error: AccessDeniedError): Promise<never> {
+  await auditPage(viewer, "access_denied", route, params, null, error.message);
+  forbidden();
+}
+
+/** A page's view: the viewer (or a redirect to sign in), its filters, snapshot, payers and
+ *  plans. Null when no claims are loaded yet. A payer or plan outside the viewer's assignment
+ *  is a 403 page. */
+export async function pageContext(route: string, params: SearchParams): Promise<ViewContext | null> {
+  const viewer = await requireViewer();
+  try {
+    return await getViewContext(await getDatabase(), viewer, params);
+  } catch (error) {
+    if (error instanceof AccessDeniedError) return denyPage(viewer, route, params, error);
+    throw error;
+  }
+}
+
+/** Who sends an API request (route handlers): the same resolution as pages. */
+export async function authenticate(request: Request): Promise<ViewerResolution> {
+  const [auth, db] = await Promise.all([getAuth(), getDatabase()]);
+  return resolveViewer(auth, db, request.headers);
+}

@@ -1,1 +1,0 @@
-export { default } from "../_components/page-loading";

@@ -1,0 +1,68 @@
+import { NextResponse, type NextRequest } from "next/server";
+import {
+  contentSecurityPolicy,
+  hasBearerToken,
+  hasSessionCookie,
+  isAllowedWrite,
+  isApiPath,
+  isPublicPath,
+  ownOrigin,
+  SECURE_SESSION_COOKIE,
+  securityHeaders,
+  SESSION_COOKIE,
+  signInPath,
+} from "@/lib/http/policy";
+
+// Every request passes here first (Next.js 16 "proxy"). It sees only whether credentials are
+// present, not whether they are valid: each page and route checks the session or token itself
+// through the request context. What it does for all of them:
+// - sends a request without any credentials to /sign-in (pages) or answers 401 (API);
+// - refuses a request that changes something from another origin (403);
+// - sets the Content-Security-Policy (with a fresh script nonce) and the other safety headers;
+// - keeps an active browser's session cookie alive: the server ends a session after
+//   SESSION_IDLE_HOURS without a request, and the cookie is renewed for as long again.
+
+const APP_URL = process.env.APP_URL ? new URL(process.env.APP_URL).origin : null;
+const HTTPS = APP_URL?.startsWith("https:") ?? false;
+const IDLE_SECONDS = Math.round(Number(process.env.SESSION_IDLE_HOURS || 12) * 3600);
+const OIDC_ORIGIN = process.env.OIDC_ISSUER ? new URL(process.env.OIDC_ISSUER).origin : null;
+const DEVELOPMENT = process.env.NODE_ENV === "development";
+
+export function proxy(request: NextRequest): NextResponse {
+  const { pathname, search } = request.nextUrl;
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const csp = contentSecurityPolicy({ nonce, https: HTTPS, development: DEVELOPMENT, formTargets: OIDC_ORIGIN ? [OIDC_ORIGIN] : [] });
+  const finish = (response: NextResponse) => {
+    response.headers.set("Content-Security-Policy", csp);
+    for (const [name, value] of Object.entries(securityHeaders(HTTPS))) response.headers.set(name, value);
+    return response;
+  };
+
+  const cookie = request.headers.get("cookie");
+  const signedIn = hasSessionCookie(cookie) || hasBearerToken(request.headers.get("authorization"));
+  if (!signedIn && !isPublicPath(pathname)) {
+    if (isApiPath(pathname)) {
+      return finish(
+        new NextResponse("Sign in first: send `Authorization: Bearer <token>` (an API token), or a session cookie from /sign-in.\n", {
+          status: 401,
+          headers: { "Content-Type": "text/plain; charset=utf-8", "WWW-Authenticate": 'Bearer realm="DXA Tracker"' },
+        }),
+      );
+    }
+    return finish(NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), request.url)));
+  }
+
+  if (!isAllowedWrite(request.method, request.headers, ownOrigin(request.url, request.headers, APP_URL))) {
+    return finish(new NextResponse("Refused: this request did not come from DXA Tracker's own pages.\n", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } }));
+  }
+
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("Content-Security-Policy", csp); // Next.js reads the nonce from here
+  requestHeaders.set("x-dxa-url", `${pathname}${search}`); // where /sign-in?next= returns to
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  const session = request.cookies.get(HTTPS ? SECURE_SESSION_COOKIE : SESSION_COOKIE);
+  if (session && !isApiPath(pathname) && !pathname.startsWith("/_next/")) {
+    response.cookies.set(session.name, session.value, { httpOnly: true, sameSite: "lax", secure: HTTPS, path: "/", maxAge: IDLE_SECONDS });
+  }
+  return finish(response);
+}
