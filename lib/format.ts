@@ -51,6 +51,13 @@ export const MEASURE_NAMES: Record<string, string> = {
   post_fracture: "Post-fracture DXA follow-up",
 };
 
+/** The rate of a row as a viewer may see it: `Hidden (small numbers)` where suppression hid it,
+ *  `Data not available` where there is nothing to count, else the rate. */
+export function formatRowRate(row: { rate: number | null; denominator: number | null; visibility: { rateHidden: boolean; denominator: string } }): string {
+  if (row.rate === null && row.visibility.rateHidden && (row.denominator !== 0 || row.visibility.denominator !== "shown")) return "Hidden (small numbers)";
+  return formatRate(row.rate);
+}
+
 /** A count as suppression left it (lib/stats/suppression.ts): `<11`, `≥11`, or the count. */
 export function formatShownCount(count: { value: number | null; visibility: "shown" | "small" | "complementary" }): string {
   return formatHiddenCount(count.value, count.visibility);

@@ -4,7 +4,8 @@ import { Suspense } from "react";
 import { canSeeMemberLevel } from "@/lib/access";
 import type { Filters } from "@/lib/filters";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
-import { formatCount, formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRate, formatShownCount, MEASURE_NAMES } from "@/lib/format";
+import { formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRowRate, formatShownCount, MEASURE_NAMES } from "@/lib/format";
+import type { ReportableRow } from "@/lib/measures";
 import { drawableValue } from "@/lib/stats/suppression";
 import type { ViewContext } from "@/lib/views/context";
 import { plottedRate } from "@/lib/views/trend";
@@ -73,7 +74,7 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
               {MEASURE_NAMES[h.measure]}
             </Link>
             <span className="headline-rate" data-testid={`headline-rate-${h.measure}`}>
-              {formatRate(h.current.rate)}
+              {formatRowRate(h.current)}
             </span>
             <span className="headline-detail">
               95% CI {formatInterval(h.current.ciLow, h.current.ciHigh)} · {formatHiddenCount(h.current.numerator, h.current.visibility.numerator)} of{" "}
@@ -158,9 +159,9 @@ async function Trend({ ctx }: { ctx: ViewContext }) {
     ...(benchmarkRows ? [{ key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmarkRows.map(plottedRate) }] : []),
     ...trend.payers.map((p) => ({ key: p.payerKey, label: p.payerName, colour: colours[p.payerKey]!, points: p.result.rows.map(plottedRate) })),
   ];
-  const rawRates: Record<string, (number | null)[]> = {
-    ...(benchmarkRows ? { all: benchmarkRows.map((r) => r.rate) } : {}),
-    ...Object.fromEntries(trend.payers.map((p) => [p.payerKey, p.result.rows.map((r) => r.rate)])),
+  const rowsOf: Record<string, ReportableRow[]> = {
+    ...(benchmarkRows ? { all: benchmarkRows } : {}),
+    ...Object.fromEntries(trend.payers.map((p) => [p.payerKey, p.result.rows])),
   };
   const provisional = trend.all.rows.filter((r) => r.flags.includes("provisional")).map((r) => r.month!);
   return (
@@ -191,7 +192,7 @@ async function Trend({ ctx }: { ctx: ViewContext }) {
                 </th>
                 {series.map((s) => (
                   <td key={s.key} className="num">
-                    {formatRate(rawRates[s.key]?.[i] ?? null)}
+                    {rowsOf[s.key]?.[i] ? formatRowRate(rowsOf[s.key]![i]!) : "—"}
                   </td>
                 ))}
               </tr>

@@ -1,4 +1,4 @@
-import { formatHiddenCount, formatInterval, formatRate } from "@/lib/format";
+import { formatHiddenCount, formatInterval, formatRowRate } from "@/lib/format";
 import type { ReportableRow } from "@/lib/measures";
 
 /** A breakdown of one measure with its total: the accessible table beside every rate chart. */
@@ -23,7 +23,7 @@ export function RateTable({ rows, total, testId, label }: { rows: ReportableRow[
             <th scope="row">{i === rows.length ? "All" : label(r)}</th>
             <td className="num">{formatHiddenCount(r.denominator, r.visibility.denominator)}</td>
             <td className="num">{formatHiddenCount(r.numerator, r.visibility.numerator)}</td>
-            <td className="num">{formatRate(r.rate)}</td>
+            <td className="num">{formatRowRate(r)}</td>
             <td className="num">{formatInterval(r.ciLow, r.ciHigh)}</td>
             <td className="num">{formatHiddenCount(r.pending, r.visibility.pending)}</td>
             <td>{r.flags.join(", ").replaceAll("_", " ")}</td>

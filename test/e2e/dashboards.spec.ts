@@ -159,7 +159,7 @@ test("the by-payer download holds exactly the numbers of the table on the page",
 test("with suppression on, every small count on the overview reads <11 and hidden rates are not shown", async ({ page }) => {
   await page.goto(`/?${SET1}&suppress=1`);
   // Humana: 5 orders, 3 completed (expected.json) → both small, rate hidden.
-  await expect.poll(() => rowCells(page, "table-rate-by-payer", "humana")).toEqual(["<11", "<11", "Data not available", "—", "0", "low volume, suppressed"]);
+  await expect.poll(() => rowCells(page, "table-rate-by-payer", "humana")).toEqual(["<11", "<11", "Hidden (small numbers)", "—", "0", "low volume, suppressed"]);
   // Aging of the deck's open orders: one is 91–180 days old.
   await expect(page.getByTestId("table-aging")).toContainText("<11");
   // The all-payer total stays (104 orders, 58 completed).

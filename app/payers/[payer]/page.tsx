@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { AccessDeniedError, canSeeMemberLevel } from "@/lib/access";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
-import { formatHiddenCount, formatInterval, formatMonth, formatRate, MEASURE_NAMES } from "@/lib/format";
+import { formatHiddenCount, formatInterval, formatMonth, formatRate, formatRowRate, MEASURE_NAMES } from "@/lib/format";
 import { MEASURE_KEYS } from "@/lib/measures";
 import { assertPayerInScope } from "@/lib/views/context";
 import { getPayerView, type PayerClaimsLag, type PayerDenialShare } from "@/lib/views/payer";
@@ -84,7 +84,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
                       const r = i === -1 ? view.byPlan[m].total : view.byPlan[m].rows[i]!;
                       return (
                         <td key={m} className="num" data-measure={m}>
-                          <span className="cell-rate">{formatRate(r.rate)}</span>
+                          <span className="cell-rate">{formatRowRate(r)}</span>
                           <span className="cell-detail">
                             {formatInterval(r.ciLow, r.ciHigh)} · n={formatHiddenCount(r.denominator, r.visibility.denominator)}
                           </span>
@@ -128,8 +128,8 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
               {months.map((m, i) => (
                 <tr key={m}>
                   <th scope="row">{formatMonth(m)}{provisional.includes(m) ? " (provisional)" : ""}</th>
-                  <td className="num">{formatRate(view.trend.payer.rows[i]?.rate ?? null)}</td>
-                  {benchmark ? <td className="num">{formatRate(benchmark[i]?.rate ?? null)}</td> : null}
+                  <td className="num">{view.trend.payer.rows[i] ? formatRowRate(view.trend.payer.rows[i]!) : "—"}</td>
+                  {benchmark ? <td className="num">{benchmark[i] ? formatRowRate(benchmark[i]!) : "—"}</td> : null}
                 </tr>
               ))}
             </tbody>
