@@ -51,8 +51,8 @@ export async function evaluatePatients(bundles: readonly PatientBundle[], period
 }
 
 export interface Cms249Run {
-  /** Populations of every patient read, in the order read. A patient the prefilter ruled out is
-   *  in no population. */
+  /** Populations of every patient read, in the order read (empty when `onResults` takes them).
+   *  A patient the prefilter ruled out is in no population. */
   results: PatientResult[];
   stats: {
     patients: number;
@@ -74,7 +74,12 @@ export interface Cms249Run {
 export async function runCms249(
   source: AsyncIterable<PatientResources> | Iterable<PatientResources>,
   period: MeasurementPeriod,
-  options: EvaluateOptions & { cache?: EvaluationCache; chunkSize?: number } = {},
+  options: EvaluateOptions & {
+    cache?: EvaluationCache;
+    chunkSize?: number;
+    /** Receives each chunk's results (to store them) instead of the run holding them all. */
+    onResults?: (results: PatientResult[]) => Promise<void> | void;
+  } = {},
 ): Promise<Cms249Run> {
   assertPeriod(period);
   const pkg = options.measurePackage ?? loadMeasurePackage();
@@ -83,8 +88,11 @@ export async function runCms249(
   const run: Cms249Run = { results: [], stats: { patients: 0, prefiltered: 0, reused: 0, evaluated: 0, errors: 0 } };
   let chunk: PatientResources[] = [];
   const flush = async () => {
-    await evaluateChunk(chunk, period, pkg, options, run);
+    if (chunk.length === 0) return;
+    const results = await evaluateChunk(chunk, period, pkg, options, run);
     chunk = [];
+    if (options.onResults) await options.onResults(results);
+    else run.results.push(...results);
   };
   for await (const patient of source) {
     chunk.push(patient);
@@ -100,8 +108,8 @@ async function evaluateChunk(
   pkg: MeasurePackage,
   options: EvaluateOptions & { cache?: EvaluationCache },
   run: Cms249Run,
-): Promise<void> {
-  if (chunk.length === 0) return;
+): Promise<PatientResult[]> {
+  if (chunk.length === 0) return [];
   const slots: (PatientResult | undefined)[] = new Array(chunk.length);
   const pending: { index: number; bundle: PatientBundle; key?: string }[] = [];
   chunk.forEach((patient, index) => {
@@ -116,7 +124,13 @@ async function evaluateChunk(
       slots[index] = { patientId: patient.patientId, populations: NO_POPULATIONS };
       return;
     }
-    const bundle = buildPatientBundle(patient.resources, pkg);
+    let bundle: PatientBundle;
+    try {
+      bundle = buildPatientBundle(patient.resources, pkg);
+    } catch (error) {
+      slots[index] = { patientId: patient.patientId, error: error instanceof Error ? error.message : String(error) };
+      return;
+    }
     pending.push({ index, bundle, key: options.cache ? evaluationKey(bundle, period, pkg) : undefined });
   });
   const cached = options.cache ? await options.cache.getMany(pending.map((p) => p.key!)) : new Map<string, PatientPopulations>();
@@ -141,11 +155,9 @@ async function evaluateChunk(
     if ("populations" in result && p.key !== undefined) fresh.push([p.key, result.populations]);
   });
   if (options.cache && fresh.length > 0) await options.cache.setMany(fresh);
-  for (const result of slots) {
-    if (!result) continue;
-    if ("error" in result) run.stats.errors++;
-    run.results.push(result);
-  }
+  const results = slots.filter((r): r is PatientResult => r !== undefined);
+  run.stats.errors += results.filter((r) => "error" in r).length;
+  return results;
 }
 
 /** One patient's populations (for an individual MeasureReport): the same path as a run. */

@@ -60,6 +60,29 @@ describe("CMS249 on worker threads", () => {
   });
 });
 
+describe("CMS249 runs over a stream of patients", () => {
+  it("hands results over chunk by chunk, and reports a malformed record instead of stopping", async () => {
+    const good = groupByPatient(replicas.slice(0, 30).flatMap((r) => r.resources));
+    const twoPatients: PatientResources = { patientId: "twice", resources: [{ resourceType: "Patient", id: "twice", gender: "female", birthDate: "1970-01-01" }, { resourceType: "Patient", id: "twice", gender: "female", birthDate: "1970-01-01" }] };
+    const noPatient: PatientResources = { patientId: "nobody", resources: [{ resourceType: "Condition", id: "c", subject: { reference: "Patient/nobody" } }] };
+    const chunks: number[] = [];
+    const received: PatientResult[] = [];
+    const run = await runCms249([...good.slice(0, 10), twoPatients, noPatient, ...good.slice(10)], period, {
+      chunkSize: 8,
+      onResults: (results) => {
+        chunks.push(results.length);
+        received.push(...results);
+      },
+    });
+    expect(run.results).toEqual([]);
+    expect(chunks).toEqual([8, 8, 8, 8]);
+    expect(run.stats).toMatchObject({ patients: 32, errors: 2 });
+    expect(received.find((r) => r.patientId === "twice")).toEqual({ patientId: "twice", error: "a patient bundle needs exactly one Patient, found 2" });
+    expect(received.find((r) => r.patientId === "nobody")).toMatchObject({ error: expect.stringMatching(/no Patient resource/) });
+    expect(received.filter((r) => "populations" in r)).toHaveLength(30);
+  });
+});
+
 describe("CMS249 evaluates again only the patients whose data changed", () => {
   const source = (): PatientResources[] => groupByPatient(replicas.slice(0, 54).flatMap((r) => r.resources));
 
