@@ -17,8 +17,8 @@ import {
 // cases copied under new ids, each given, with `history`, the clinical history of a real
 // Synthea patient (6a4160eb: 59 encounters, 93 medication requests, 62 conditions, 57
 // procedures, none of which changes her result) so that the engine sees what a real record
-// costs, not a five-resource test case. Read from test/fixtures/cms249, so run from the
-// repository.
+// costs, not a five-resource test case. Read from test/fixtures (cms249 and synthea-bulk-10), so
+// run from the repository.
 
 export interface Cms249BenchOptions {
   /** Patients per run (default 400). */
@@ -102,7 +102,7 @@ function syntheticPatients(count: number, history: boolean): PatientResources[] 
 }
 
 function syntheaHistory(): FhirResource[] {
-  const dir = path.join(FIXTURES, "synthea-bulk-10");
+  const dir = path.join(process.cwd(), "test", "fixtures", "synthea-bulk-10", "data");
   const all = readdirSync(dir)
     .filter((f) => f.endsWith(".ndjson"))
     .flatMap((f) =>

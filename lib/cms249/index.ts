@@ -18,6 +18,7 @@ export {
   type PatientResult,
 } from "./evaluate";
 export { Cms249WorkerPool } from "./workers";
+export { listCandidatePatientIds, readStoredPatients } from "./store";
 export {
   cms249Score,
   countPopulations,

@@ -3,6 +3,8 @@ import path from "node:path";
 import type { FhirResource, MeasurementPeriod, PatientPopulations } from "@/lib/cms249";
 
 export const CMS249_FIXTURES = path.join(process.cwd(), "test", "fixtures", "cms249");
+/** The Synthea bulk export, shared with the FHIR import's tests. */
+export const SYNTHEA_EXPORT = path.join(process.cwd(), "test", "fixtures", "synthea-bulk-10", "data");
 
 export interface OfficialCase {
   /** The Patient's id (also the file name). */
@@ -64,7 +66,7 @@ export function loadOfficialCases(): OfficialCase[] {
 
 /** Every resource of the Synthea bulk export (13 patients), as its NDJSON files hold them. */
 export function loadSyntheaExport(): FhirResource[] {
-  const dir = path.join(CMS249_FIXTURES, "synthea-bulk-10");
+  const dir = SYNTHEA_EXPORT;
   return readdirSync(dir)
     .filter((f) => f.endsWith(".ndjson"))
     .sort()
