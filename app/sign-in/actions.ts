@@ -60,7 +60,7 @@ export async function signInWithProvider(form: FormData): Promise<void> {
   const next = safeNext(String(form.get("next") ?? "/"));
   const auth = await getAuth();
   const response = await auth.handler(
-    await forwardedRequest("/sign-in/oauth2", { providerId: OIDC_PROVIDER_ID, callbackURL: next, errorCallbackURL: "/sign-in?error=provider" }),
+    await forwardedRequest("/sign-in/social", { provider: OIDC_PROVIDER_ID, callbackURL: next, errorCallbackURL: "/sign-in?error=provider", disableRedirect: true }),
   );
   const answer = (await response.json().catch(() => null)) as { url?: string } | null;
   if (!response.ok || !answer?.url) redirect("/sign-in?error=provider");

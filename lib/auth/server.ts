@@ -21,7 +21,7 @@ export const AUTH_BASE_PATH = "/api/auth";
 /** The HTTP paths of better-auth that a browser reaches directly; everything else (sign-up,
  *  admin endpoints, key management) is called on the server only, by the pages' actions and
  *  the command line, so that each such call goes through this product's role checks and audit. */
-export const PUBLIC_AUTH_PATHS = [/^\/sign-in\/email$/, /^\/sign-in\/oauth2$/, /^\/oauth2\/callback\/[a-z0-9-]+$/, /^\/sign-out$/];
+export const PUBLIC_AUTH_PATHS = [/^\/sign-in\/email$/, /^\/sign-in\/social$/, /^\/callback\/[a-z0-9-]+$/, /^\/sign-out$/];
 
 export function createAuth(db: Database, config: AuthConfig) {
   const window = config.failureWindowSeconds;
@@ -49,8 +49,11 @@ export function createAuth(db: Database, config: AuthConfig) {
     },
     account: {
       // A person signing in through the hospital's provider must already be a user here; the
-      // provider's account is linked to the user of the same email.
-      accountLinking: { enabled: true, trustedProviders: [OIDC_PROVIDER_ID], disableImplicitLinking: false },
+      // provider's account is linked to the user of the same email. better-auth would first
+      // ask that local email to be verified — a guard against a stranger registering someone
+      // else's email in advance; here only an admin or the operator makes users, so there is
+      // no such stranger, and the hospital's provider vouches for the email it sends.
+      accountLinking: { enabled: true, trustedProviders: [OIDC_PROVIDER_ID], disableImplicitLinking: false, requireLocalEmailVerified: false },
     },
     rateLimit: {
       // On in every environment (better-auth turns it on in production only), kept in the
@@ -59,7 +62,7 @@ export function createAuth(db: Database, config: AuthConfig) {
       storage: "database" as const,
       window: 60,
       max: 300,
-      customRules: { "/sign-in/email": { window: 60, max: 30 }, "/sign-in/oauth2": { window: 60, max: 30 } },
+      customRules: { "/sign-in/email": { window: 60, max: 30 }, "/sign-in/social": { window: 60, max: 30 } },
     },
     advanced: {
       ipAddress: { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: config.trustedProxies.length ? config.trustedProxies : undefined },
@@ -119,7 +122,7 @@ export function createAuth(db: Database, config: AuthConfig) {
               action: "sign_in",
               route: `${AUTH_BASE_PATH}${ctx?.path ?? ""}`,
               address: session.ipAddress ?? null,
-              detail: ctx?.path?.startsWith("/oauth2") ? "OpenID Connect" : "email and password",
+              detail: ctx?.path?.startsWith("/callback") ? "OpenID Connect" : "email and password",
             });
           },
         },
@@ -167,7 +170,7 @@ export function createAuth(db: Database, config: AuthConfig) {
             detail: returned.body?.code ? String(returned.body.code).toLowerCase() : returned.message,
           });
         }
-        if (ctx.path.startsWith("/oauth2/callback/") && !ctx.context.newSession) {
+        if (ctx.path.startsWith("/callback/") && !ctx.context.newSession) {
           await recordAudit(db, {
             userId: null,
             actor: "(OpenID Connect)",
