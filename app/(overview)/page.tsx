@@ -19,7 +19,7 @@ import { TrendChart } from "../_components/charts/trend-chart";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
-import { ALL_PAYERS_COLOUR, payerColours } from "../_components/payer-colors";
+import { ALL_PAYERS_COLOUR, ALL_PAYERS_SERIES, payerColours } from "../_components/payer-colors";
 import { payerBars } from "../_components/payer-bars";
 import { RateTable } from "../_components/rate-table";
 import { SectionSkeleton } from "../_components/section-skeleton";
@@ -156,11 +156,11 @@ async function Trend({ ctx }: { ctx: ViewContext }) {
   const colours = payerColours(trend.payers.map((p) => p.payerKey));
   const benchmarkRows = trend.benchmark.available ? trend.benchmark.result.rows : null;
   const series = [
-    ...(benchmarkRows ? [{ key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmarkRows.map(plottedRate) }] : []),
+    ...(benchmarkRows ? [{ key: ALL_PAYERS_SERIES, label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmarkRows.map(plottedRate) }] : []),
     ...trend.payers.map((p) => ({ key: p.payerKey, label: p.payerName, colour: colours[p.payerKey]!, points: p.result.rows.map(plottedRate) })),
   ];
   const rowsOf: Record<string, ReportableRow[]> = {
-    ...(benchmarkRows ? { all: benchmarkRows } : {}),
+    ...(benchmarkRows ? { [ALL_PAYERS_SERIES]: benchmarkRows } : {}),
     ...Object.fromEntries(trend.payers.map((p) => [p.payerKey, p.result.rows])),
   };
   const provisional = trend.all.rows.filter((r) => r.flags.includes("provisional")).map((r) => r.month!);

@@ -13,6 +13,9 @@ const LISTED: Record<string, string> = {
 const OTHERS = ["#D55E00", "#332288", "#117733", "#882255", "#44AA99"];
 
 export const ALL_PAYERS_COLOUR = "#1d2430";
+/** The all-payer benchmark's series key in a chart: not a payer key (those are letters, digits
+ *  and dashes), so that a payer called "All" keeps a line of its own. */
+export const ALL_PAYERS_SERIES = "__all_payers";
 
 export function payerColour(payerKey: string, otherIndex = 0): string {
   return LISTED[payerKey] ?? OTHERS[otherIndex % OTHERS.length]!;

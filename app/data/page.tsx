@@ -30,7 +30,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   const db = await getDatabase();
   const ctx = await pageContext("/data", params);
   const [summary, imports] = await Promise.all([getWarehouseSummary(db, viewer), listImports(db)]);
-  const lag = ctx ? ctx.claimsLag : new Map<string, ClaimsLag>();
+  const lag = ctx ? ctx.claimsLag.byPayer : new Map<string, ClaimsLag>();
   const query = ctx ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines } : null;
   const counts = query ? await countFindings(db, viewer, query) : null;
   const showFindings = canSeeMemberLevel(viewer, "reconciliation");

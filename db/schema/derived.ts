@@ -9,6 +9,7 @@ import {
   smallint,
   text,
   timestamp,
+  unique,
 } from "drizzle-orm/pg-core";
 import { lineStatus, orderIndication, orderSource, orderStatus, productLine } from "./enums";
 import { identifier } from "./identifier";
@@ -125,17 +126,19 @@ export const fractureEpisodes = pgTable(
 
 // Claims lag by payer (received date − service date of original submissions received in the 12
 // months up to the as-of date), for data completeness and provisional months (SPEC section 5).
-// payer_key 'all' holds the figures over every payer.
+// The row whose payer_key is null holds the figures over every payer: no payer's key (a payer
+// may well be called "All") can be taken for it.
 export const claimsLag = pgTable(
   "claims_lag",
   {
     asOf: date("as_of", { mode: "string" }).notNull(),
-    payerKey: identifier("payer_key").notNull(),
+    payerKey: identifier("payer_key"),
     lines: integer("lines").notNull(),
     medianDays: doublePrecision("median_days").notNull(),
     p90Days: doublePrecision("p90_days").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.asOf, t.payerKey] })],
+  // One row per payer and one all-payer row per snapshot; every page reads them by as-of.
+  (t) => [unique("claims_lag_as_of_payer_key").on(t.asOf, t.payerKey).nullsNotDistinct()],
 );
 
 // Daily cubes: the measures' counts per anchor day and plan, so that a dashboard's cost depends

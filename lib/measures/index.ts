@@ -10,7 +10,7 @@ export { resolveSnapshot } from "./snapshot";
 export { toReportable } from "./reportable";
 export { loadMeasureScope, type MeasureScope } from "./scope";
 export * from "./figures";
-export { getClaimsLag, isProvisionalMonth, type ClaimsLag } from "./claims-lag";
+export { getClaimsLag, isProvisionalMonth, type ClaimsLag, type ClaimsLags } from "./claims-lag";
 
 /** The one entry point of pages and reports for a measure: counts for the viewer's scope,
  *  suppressed as the viewer and the request require. */

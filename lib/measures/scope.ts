@@ -1,6 +1,6 @@
 import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
-import { getClaimsLag, type ClaimsLag } from "./claims-lag";
+import { getClaimsLag, type ClaimsLags } from "./claims-lag";
 import { getDimensions, type Dimensions } from "./dimensions";
 import type { MeasureResult } from "./types";
 
@@ -16,7 +16,7 @@ export type MeasureScope = {
   /** The snapshot read, and when it was built (remembered figures are keyed by it). */
   snapshot: { asOf: string; builtAt: string | null };
   dims: Dimensions;
-  claimsLag: Map<string, ClaimsLag>;
+  claimsLag: ClaimsLags;
   /** Results already computed for this request, by question: a page that asks the same
    *  question twice (the headline and the funnel) counts once. */
   results: Map<string, Promise<MeasureResult>>;

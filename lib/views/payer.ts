@@ -37,7 +37,7 @@ export async function getPayerView(ctx: ViewContext, payerKey: string): Promise<
     getBenchmark(ctx, toMeasureQuery(ctx.filters, ctx.asOf, { groupBy: "month" }), options),
     getDenialShare(ctx, toMeasureQuery(scoped, ctx.asOf)),
   ]);
-  const lag = ctx.claimsLag.get(payerKey) ?? null;
+  const lag = ctx.claimsLag.byPayer.get(payerKey) ?? null;
   const denial = denials.find((d) => d.payerKey === payerKey) ?? null;
   return {
     byPlan: Object.fromEntries(MEASURE_KEYS.map((m, i) => [m, plans[i]!])) as Record<MeasureKey, ReportableResult>,

@@ -158,12 +158,12 @@ describe.each(ENGINES)("secondary figures on %s", (engine) => {
     const lag = await getClaimsLag(db, AS_OF);
     // Aetna originals: 5, 10, 15, 20, 40 (the studies), 30 (CLOCK), 1 (R1's original); not R1's
     // replacement, not OLD. Sorted 1 5 10 15 20 30 40: median 15; p90 at 6 × 0.9 = 5.4 → 30 + 0.4 × 10 = 34.
-    expect(lag.get("aetna")).toMatchObject({ lines: 7, medianDays: 15 });
-    expect(lag.get("aetna")!.p90Days).toBeCloseTo(34, 10);
+    expect(lag.byPayer.get("aetna")).toMatchObject({ lines: 7, medianDays: 15 });
+    expect(lag.byPayer.get("aetna")!.p90Days).toBeCloseTo(34, 10);
     // Cigna: one line of lag 2.
-    expect(lag.get("cigna")).toEqual({ payerKey: "cigna", lines: 1, medianDays: 2, p90Days: 2 });
+    expect(lag.byPayer.get("cigna")).toEqual({ lines: 1, medianDays: 2, p90Days: 2 });
     // All: 1 2 5 10 15 20 30 40: median 12.5; p90 at 7 × 0.9 = 6.3 → 30 + 0.3 × 10 = 33.
-    expect(lag.get("all")).toMatchObject({ lines: 8, medianDays: 12.5 });
-    expect(lag.get("all")!.p90Days).toBeCloseTo(33, 10);
+    expect(lag.allPayers).toMatchObject({ lines: 8, medianDays: 12.5 });
+    expect(lag.allPayers!.p90Days).toBeCloseTo(33, 10);
   });
 });

@@ -14,7 +14,7 @@ import { TrendChart } from "../../_components/charts/trend-chart";
 import { EmptyWarehouse } from "../../_components/empty-warehouse";
 import { FilterBar } from "../../_components/filter-bar";
 import { Notices } from "../../_components/notices";
-import { ALL_PAYERS_COLOUR, payerColours } from "../../_components/payer-colors";
+import { ALL_PAYERS_COLOUR, ALL_PAYERS_SERIES, payerColours } from "../../_components/payer-colors";
 import { denyPage, pageContext } from "../../_lib/request";
 
 export default async function PayerPage({ params, searchParams }: { params: Promise<{ payer: string }>; searchParams: Promise<SearchParams> }) {
@@ -141,7 +141,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
           provisional={provisional}
           series={[
             { key: payer.key, label: payer.name, colour, points: view.trend.payer.rows.map(plottedRate) },
-            ...(benchmark ? [{ key: "all", label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmark.map(plottedRate) }] : []),
+            ...(benchmark ? [{ key: ALL_PAYERS_SERIES, label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmark.map(plottedRate) }] : []),
           ]}
         />
       </ChartFrame>
