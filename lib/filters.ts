@@ -1,21 +1,32 @@
 import { z } from "zod";
 import { isIsoDate } from "./dates";
 import { MEASURE_KEYS, PRODUCT_LINES, WINDOWS, GROUP_BYS, type GroupBy, type MeasureQuery } from "./measures/types";
-import { addMonths, lastDayOfMonth, monthOf } from "./months";
+import { addMonths, addYears, lastDayOfMonth, monthOf } from "./months";
 
-// The one definition of the filters every page, control and report shares (SPEC section 6):
-// parsed from the URL here, written back to it by `filtersToSearchParams`. An invalid value
-// falls back to its default and says so; it never fails a page.
+// The one definition of the filters every page, control and report shares (SPEC sections 6 and
+// 11): parsed from the URL here, written back to it by `filtersToSearchParams`. Every value is
+// bounded — dates, the length of a period, lists, strings — so that no request can ask for
+// unbounded work. An invalid value falls back to its default with a notice on a page, and is
+// refused (400, naming it) by a report; it never fails a request.
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
-const isoDate = z.string().refine(isIsoDate, "a date written YYYY-MM-DD");
+/** The earliest date any filter may name. */
+export const EARLIEST_DATE = "1990-01-01";
+/** The longest period a page or report computes. */
+export const MAX_PERIOD_YEARS = 10;
+/** The most values one list filter (payers, plans, product lines) may hold. */
+export const MAX_LIST_VALUES = 50;
+/** The longest raw value of one parameter. */
+export const MAX_PARAMETER_LENGTH = 4000;
+
+const isoDate = z.string().max(10).refine(isIsoDate, "a date written YYYY-MM-DD");
 const key = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a key of letters, digits, - _ .");
 const list = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s !== ""))
-    .pipe(z.array(item));
+    .pipe(z.array(item).max(MAX_LIST_VALUES));
 
 const FIELDS = {
   from: isoDate,
@@ -56,8 +67,8 @@ export type ParsedFilters = {
 const ALLOWED: Record<FieldName, string> = {
   from: "a date YYYY-MM-DD",
   to: "a date YYYY-MM-DD",
-  payer: "payer keys separated by commas (aetna, bcbs, cigna, uhc, medicare, …)",
-  plan: "plan ids separated by commas",
+  payer: `up to ${MAX_LIST_VALUES} payer keys separated by commas (aetna, bcbs, cigna, uhc, medicare, …)`,
+  plan: `up to ${MAX_LIST_VALUES} plan ids separated by commas`,
   productLine: PRODUCT_LINES.join(", "),
   window: WINDOWS.join(", "),
   asOf: "a date YYYY-MM-DD",
@@ -74,42 +85,79 @@ export function defaultPeriod(asOf: string): { from: string; to: string } {
   return { from: `${addMonths(lastComplete, -11)}-01`, to: lastDayOfMonth(lastComplete) };
 }
 
+/** The value of a parameter as the URL gave it: its own property only (a key such as
+ *  `__proto__` or `constructor` is a name like any other), and bounded in length. */
+export function rawParameter(params: SearchParams, name: string): string | string[] | undefined {
+  if (!Object.hasOwn(params, name)) return undefined;
+  return params[name];
+}
+
+const tooLong = (raw: string | string[]) => (Array.isArray(raw) ? raw.join(",") : raw).length > MAX_PARAMETER_LENGTH;
+
 /** Reads the filters of a URL. `dataAsOf` is the data's as-of date (null before any claim). */
 export function parseFilters(params: SearchParams, dataAsOf: string | null): ParsedFilters {
   const notices: string[] = [];
   const invalid: ParsedFilters["invalid"] = [];
+  const refuse = (name: string, raw: string | string[], allowed: string) => {
+    const shown = Array.isArray(raw) ? raw.join(",") : raw;
+    const quoted = shown.length > 80 ? `${shown.slice(0, 77)}…` : shown;
+    invalid.push({ name, value: quoted, allowed });
+    notices.push(`"${quoted}" is not a valid ${name} (expected ${allowed}): the default is used.`);
+  };
   const read = <N extends FieldName>(name: N): z.output<(typeof FIELDS)[N]> | undefined => {
-    const raw = params[name];
+    const raw = rawParameter(params, name);
     if (raw === undefined || raw === "") return undefined;
+    if (tooLong(raw)) {
+      refuse(name, raw, `${ALLOWED[name]}, at most ${MAX_PARAMETER_LENGTH} characters`);
+      return undefined;
+    }
     const result = FIELDS[name].safeParse(raw);
     if (result.success) return result.data as z.output<(typeof FIELDS)[N]>;
-    const shown = Array.isArray(raw) ? raw.join(",") : raw;
-    invalid.push({ name, value: shown, allowed: ALLOWED[name] });
-    notices.push(`"${shown}" is not a valid ${name} (expected ${ALLOWED[name]}): the default is used.`);
+    refuse(name, raw, ALLOWED[name]);
     return undefined;
   };
 
+  const today = new Date().toISOString().slice(0, 10);
   let asOf = read("asOf") ?? null;
+  if (asOf && asOf < EARLIEST_DATE) {
+    refuse("asOf", asOf, `a date from ${EARLIEST_DATE}`);
+    asOf = null;
+  }
   if (asOf && dataAsOf && asOf > dataAsOf) {
     notices.push(`The data are complete only up to ${dataAsOf}: figures are as of that date, not ${asOf}.`);
     asOf = null;
   }
-  const effectiveAsOf = asOf ?? dataAsOf ?? new Date().toISOString().slice(0, 10);
+  const effectiveAsOf = asOf ?? dataAsOf ?? today;
   const defaults = defaultPeriod(effectiveAsOf);
-  let from = read("from") ?? defaults.from;
-  let to = read("to") ?? defaults.to;
+  // A period lies between 1990-01-01 and a year after the as-of date, and spans at most ten
+  // years: longer ones would ask for unbounded work (months, rows) and mean nothing here.
+  const latest = addYears(effectiveAsOf, 1);
+  const bounded = (name: "from" | "to") => {
+    const value = read(name);
+    if (value !== undefined && (value < EARLIEST_DATE || value > latest)) {
+      refuse(name, value, `a date from ${EARLIEST_DATE} to ${latest} (a year after the as-of date)`);
+      return undefined;
+    }
+    return value;
+  };
+  let from = bounded("from") ?? defaults.from;
+  let to = bounded("to") ?? defaults.to;
   if (from > to) {
     notices.push(`The period ${from} to ${to} ends before it starts: the default period is used.`);
     invalid.push({ name: "from", value: from, allowed: `a date on or before to (${to})` });
+    ({ from, to } = defaults);
+  } else if (to >= addYears(from, MAX_PERIOD_YEARS)) {
+    notices.push(`The period ${from} to ${to} is longer than ${MAX_PERIOD_YEARS} years: the default period is used.`);
+    invalid.push({ name: "to", value: to, allowed: `a date less than ${MAX_PERIOD_YEARS} years after from (before ${addYears(from, MAX_PERIOD_YEARS)})` });
     ({ from, to } = defaults);
   }
   return {
     filters: {
       from,
       to,
-      payers: read("payer") ?? [],
-      plans: read("plan") ?? [],
-      productLines: read("productLine") ?? [],
+      payers: unique(read("payer") ?? []),
+      plans: unique(read("plan") ?? []),
+      productLines: unique(read("productLine") ?? []),
       window: read("window") ?? 90,
       asOf,
       measure: read("measure") ?? "order_follow_up",
@@ -120,6 +168,8 @@ export function parseFilters(params: SearchParams, dataAsOf: string | null): Par
     invalid,
   };
 }
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 /** The URL form of filters, leaving out what equals the default so that links stay short. */
 export function filtersToSearchParams(filters: Filters, overrides: Partial<Filters> = {}, dataAsOf: string | null = null): URLSearchParams {

@@ -31,6 +31,9 @@ export function addMonths(isoDate: string, n: number): string {
   return `${month}-${pad(day)}`;
 }
 
+/** Shifts a date by n years (29 February becomes 28 February in a common year). */
+export const addYears = (isoDate: string, n: number): string => addMonths(isoDate, 12 * n);
+
 /** Every month touched by the period [from, to], in order (`YYYY-MM`). */
 export function monthsBetween(from: string, to: string): string[] {
   const months: string[] = [];

@@ -30,7 +30,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   if (!ctx) return <EmptyWarehouse />;
   const { db, viewer } = ctx;
   if (!canSeeMemberLevel(viewer, "orders")) return denyPage(viewer, "/orders", params, new MemberLevelAccessError(viewer, "orders"));
-  const paging = parseWorklistPaging(params);
+  const { paging, notices: pagingNotices } = parseWorklistPaging(params);
   const query: OrderQuery = {
     asOf: ctx.asOf,
     from: ctx.filters.from,
@@ -65,7 +65,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
       <ActiveFilters ctx={ctx} />
       <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
         plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))} showMeasure={false} />
-      <Notices notices={ctx.notices} />
+      <Notices notices={[...ctx.notices, ...pagingNotices]} />
       <section className="panel" data-testid="worklist">
         <h2>
           <span data-testid="worklist-total">{formatCount(total)}</span> orders not completed within {ctx.filters.window} days

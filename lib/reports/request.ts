@@ -37,7 +37,8 @@ export type ReportParameters = { params: SearchParams; statuses: OrderStatus[]; 
 
 /** URLSearchParams as the SearchParams of lib/filters.ts (a repeated name gives a list). */
 export function toSearchParams(query: URLSearchParams): SearchParams {
-  const params: SearchParams = {};
+  // No prototype: a parameter called `__proto__` or `constructor` is a name like any other.
+  const params: SearchParams = Object.create(null) as SearchParams;
   for (const name of new Set(query.keys())) {
     const values = query.getAll(name);
     params[name] = values.length === 1 ? values[0] : values;

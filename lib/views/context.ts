@@ -38,7 +38,7 @@ export async function getViewContext(db: Sql, viewer: Viewer, params: SearchPara
   const dataAsOf = await getDataAsOf(db);
   if (!dataAsOf) return null;
   const { filters, notices, invalid } = parseFilters(params, dataAsOf);
-  const [asOfResolved, dims] = await Promise.all([resolveSnapshot(db, filters.asOf ?? undefined), getDimensions(db, viewer)]);
+  const [asOfResolved, dims] = await Promise.all([resolveSnapshot(db, filters.asOf ?? undefined, dataAsOf), getDimensions(db, viewer)]);
   const asOf = asOfResolved ?? dataAsOf;
   assertInScope(viewer, filters, dims.plans.map((p) => p.planId));
 

@@ -35,7 +35,13 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
   const payer = ctx.dims.payers.find((p) => p.key === payerKey);
   if (!payer) notFound();
   const view = await getPayerView(ctx, payer.key);
-  const plans = view.byPlan.order_follow_up.rows;
+  // The plans of every measure's rows, matched by plan id: measures may differ in whether they
+  // have an unattributed row ("none"), so rows are never matched by position.
+  const planGroups = [
+    ...new Map(
+      MEASURE_KEYS.flatMap((m) => view.byPlan[m].rows).map((r) => [r.planId ?? "none", { key: r.planId ?? "none", name: r.planName ?? "No plan attributed" }]),
+    ).values(),
+  ];
   const colour = payerColours(ctx.dims.payers.map((p) => p.key))[payer.key]!;
   const benchmark = view.trend.benchmark.available ? view.trend.benchmark.result.rows : null;
   const months = view.trend.payer.rows.map((r) => r.month!);
@@ -75,13 +81,14 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
               </tr>
             </thead>
             <tbody>
-              {[...plans.map((_, i) => i), -1].map((i) => {
-                const first = i === -1 ? view.byPlan.order_follow_up.total : plans[i]!;
+              {[...planGroups.map((g) => g.key), "total"].map((groupKey) => {
+                const group = planGroups.find((g) => g.key === groupKey);
                 return (
-                  <tr key={first.planId ?? (i === -1 ? "total" : "unattributed")} data-plan={first.planId ?? (i === -1 ? "total" : "none")}>
-                    <th scope="row">{i === -1 ? `All ${payer.name} plans` : (first.planName ?? "No plan attributed")}</th>
+                  <tr key={groupKey} data-plan={groupKey}>
+                    <th scope="row">{group ? group.name : `All ${payer.name} plans`}</th>
                     {MEASURE_KEYS.map((m) => {
-                      const r = i === -1 ? view.byPlan[m].total : view.byPlan[m].rows[i]!;
+                      const r = group ? view.byPlan[m].rows.find((row) => (row.planId ?? "none") === groupKey) : view.byPlan[m].total;
+                      if (!r) return <td key={m} className="num" data-measure={m}>—</td>;
                       return (
                         <td key={m} className="num" data-measure={m}>
                           <span className="cell-rate">{formatRowRate(r)}</span>
