@@ -1,15 +1,17 @@
 // The FHIR R4 import (SPEC section 3b): bulk NDJSON files and Bundles, read by the same import
 // as the CSV files (lib/import/index.ts) — one transaction, every problem named, idempotent.
 //
-//   read.ts     each resource checked, mapped (map.ts) and copied into one staging table
+//   read.ts     each resource checked, mapped (map.ts) and copied into the staging table
+//   stage.ts    that table: resources and typed rows, partitioned by kind, one COPY per file
 //   resolve.ts  references resolved in SQL against this import and fhir_resources; checks;
-//               the warehouse rows expanded into staging tables of their own
+//               the rows that needed them expanded into tables shaped like the warehouse's
 //   upsert.ts   warehouse rows and resources written, with new/changed/unchanged counts
 import { R4_RESOURCE_TYPES } from "./resource-types";
 import type { FhirFile } from "./read";
 
-export { readFhirFile, STAGE_COLUMNS, MAX_BUNDLE_BYTES, type FhirFile, type FhirReadContext } from "./read";
-export { createFhirStaging, resolveFhir, type CsvLoads } from "./resolve";
+export { readFhirFile, MAX_BUNDLE_BYTES, type FhirFile, type FhirReadContext } from "./read";
+export { createFhirStaging, STAGE_COLUMNS } from "./stage";
+export { resolveFhir, type CsvLoads } from "./resolve";
 export { upsertFhir, type MappedCounts } from "./upsert";
 
 const NDJSON = /^([A-Za-z]+)(?:\.(\d+))?\.ndjson$/i;

@@ -27,15 +27,15 @@ export type ReferenceRole = "member" | "plan" | "payer" | "npi";
 /** A reference to resolve, named by the element path it was read at (unique per resource). */
 export type StagedReference = { path: string; raw: string; role: ReferenceRole; type: string; id: string };
 
-export type MemberRow = { member_id: string; birth_date: string; sex: "F" | "M" | "U" };
+export type MemberRow = { member_id: string; birth_date: string; sex: "F" | "M" | "U"; key_path: string };
 
-/** The plan a Coverage names. `payer` is the reference's display until the Organization's name
- *  replaces it (`payer_ref`: the path of the payor reference, when there is one). The paths
- *  name the elements that a conflict between two Coverages of one plan is reported at. */
+/** The plan a Coverage names. `payer` is the reference's display, which the name of the
+ *  Organization `payer_org_id` replaces when it has one. The paths name the elements that a
+ *  conflict between two Coverages of one plan is reported at. */
 export type PlanRow = {
   plan_id: string;
   payer: string | null;
-  payer_ref: string | null;
+  payer_org_id: string | null;
   plan_name: string;
   product_line: ProductLine;
   /** The typology code as written ("" when none), shown when two Coverages disagree. */
@@ -53,9 +53,11 @@ export type OrderRow = {
   order_date: string;
   /** Given by the requester itself (a logical or conditional NPI reference) … */
   ordering_npi: string | null;
-  /** … or read from the Practitioner (Role) this reference path names. */
-  npi_ref: string | null;
+  /** … or read from the Practitioner or PractitionerRole it references. */
+  npi_type: string | null;
+  npi_id: string | null;
   status: "active" | "cancelled";
+  key_path: string;
 };
 
 export type ClaimLineRow = {
@@ -64,8 +66,8 @@ export type ClaimLineRow = {
   frequency_code: "1" | "7" | "8";
   received_date: string;
   member_id: string;
-  /** The Coverage reference (its path) whose plan the line bills. */
-  plan_ref: string;
+  /** The Coverage whose plan the line bills. */
+  coverage_id: string;
   claim_type: "professional" | "institutional";
   service_date: string;
   procedure_code: string;
@@ -76,7 +78,8 @@ export type ClaimLineRow = {
   billed_amount: string | null;
   paid_amount: string | null;
   rendering_npi: string | null;
-  npi_ref: string | null;
+  npi_type: string | null;
+  npi_id: string | null;
   diagnosis_codes: string;
   /** The item, for a duplicate line's report. */
   key_path: string;
@@ -152,10 +155,11 @@ class Reading {
     return parsed;
   }
 
+  /** Records a reference to resolve (checked to exist); returns the id it names. */
   ref(path: string, ref: Extract<ReadReference, { kind: "resource" }>, role: ReferenceRole): string {
     const full = `${this.type}.${path}`;
     if (!this.refs.some((r) => r.path === full)) this.refs.push({ path: full, raw: ref.raw, role, type: ref.type, id: ref.id });
-    return full;
+    return ref.id;
   }
 
   /** A required date element. */
@@ -181,26 +185,29 @@ class Reading {
   }
 
   /** The NPI of a practitioner reference: given in the reference itself, or to be read from the
-   *  Practitioner or PractitionerRole it names (returned as the reference's path). A reference
-   *  to anything else (an Organization, a Device) gives no NPI. */
-  practitioner(path: string, element: unknown): { npi: string | null; npiRef: string | null } | null {
+   *  Practitioner or PractitionerRole it names. A reference to anything else (an Organization, a
+   *  Device) gives no NPI. */
+  practitioner(path: string, element: unknown): Practitioner | null {
     const ref = readReference(element, this.ctx.bundle);
     switch (ref.kind) {
       case "resource":
-        if (ref.type === "Practitioner" || ref.type === "PractitionerRole") return { npi: null, npiRef: this.ref(path, ref, "npi") };
-        return { npi: null, npiRef: null };
+        if (ref.type === "Practitioner" || ref.type === "PractitionerRole") return { npi: null, npiType: ref.type, npiId: this.ref(path, ref, "npi") };
+        return NO_PRACTITIONER;
       case "npi": {
         const npi = this.check(path, ref.npi, f.npi(ref.npi, this.ctx));
-        return npi === null ? null : { npi, npiRef: null };
+        return npi === null ? null : { npi, npiType: null, npiId: null };
       }
       case "absent":
-        return { npi: null, npiRef: null };
+        return NO_PRACTITIONER;
       case "unreadable":
         this.problem(path, ref.raw, ref.reason);
         return null;
     }
   }
 }
+
+type Practitioner = { npi: string | null; npiType: string | null; npiId: string | null };
+const NO_PRACTITIONER: Practitioner = { npi: null, npiType: null, npiId: null };
 
 type Reader = (resource: JsonObject, reading: Reading) => MappedRows | null;
 
@@ -240,7 +247,7 @@ function readPatient(resource: JsonObject, reading: Reading): MappedRows {
   const birthDate = reading.date("birthDate", resource.birthDate, "a member's birth date");
   if (birthDate !== null && birthDate > reading.ctx.today) reading.problem("birthDate", resource.birthDate, `is after today (${reading.ctx.today})`);
   const sex = SEX[text(resource.gender) ?? ""] ?? "U";
-  return { member: { member_id: resource.id as string, birth_date: birthDate ?? "", sex } };
+  return { member: { member_id: resource.id as string, birth_date: birthDate ?? "", sex, key_path: "Patient.id" } };
 }
 
 const planId = f.text(1, 64);
@@ -279,13 +286,13 @@ function readCoverage(resource: JsonObject, reading: Reading): MappedRows {
   // The payer: the name of the Organization payor[0] references, or the reference's display.
   const payorElement = list(resource.payor)[0];
   let payer: string | null = null;
-  let payerRef: string | null = null;
+  let payerOrg: string | null = null;
   const payor = readReference(payorElement, reading.ctx.bundle);
   const display = isObject(payorElement) ? payorElement.display : undefined;
   if (payor.kind === "unreadable") {
     reading.problem("payor[0]", payor.raw, payor.reason);
   } else if (payor.kind === "resource" && payor.type === "Organization") {
-    payerRef = reading.ref("payor[0]", payor, "payer");
+    payerOrg = reading.ref("payor[0]", payor, "payer");
   } else if (display === undefined) {
     const value = payor.kind === "absent" ? "" : payor.raw;
     reading.problem("payor[0]", value, payorElement === undefined ? "required: the payer (payor[0], an Organization)" : "the payer's name is needed: reference an Organization or give a display");
@@ -297,7 +304,7 @@ function readCoverage(resource: JsonObject, reading: Reading): MappedRows {
     rows.plan = {
       plan_id: plan,
       payer,
-      payer_ref: payerRef,
+      payer_org_id: payerOrg,
       plan_name: planName,
       product_line: productLine,
       product_line_code: payment?.code ?? "",
@@ -339,8 +346,10 @@ function readServiceRequest(resource: JsonObject, reading: Reading): MappedRows 
       member_id: member,
       order_date: orderDate,
       ordering_npi: requester.npi,
-      npi_ref: requester.npiRef,
+      npi_type: requester.npiType,
+      npi_id: requester.npiId,
       status: CANCELLED_REQUEST_STATUSES.has(text(resource.status) ?? "") ? "cancelled" : "active",
+      key_path: "ServiceRequest.id",
     },
   };
 }
@@ -379,7 +388,7 @@ function readExplanationOfBenefit(resource: JsonObject, reading: Reading): Mappe
 
   const received = receivedDate(resource, reading);
   const member = reading.patient("patient", resource.patient);
-  const planRef = billedCoverage(resource, reading);
+  const coverageId = billedCoverage(resource, reading);
 
   const billable = isObject(resource.billablePeriod) ? resource.billablePeriod : {};
   const billableStart = billable.start === undefined ? null : reading.check("billablePeriod.start", billable.start, datePart(billable.start));
@@ -406,7 +415,7 @@ function readExplanationOfBenefit(resource: JsonObject, reading: Reading): Mappe
     const rendering = renderingNpi(item, careTeam, reading);
     const denied = outcome === "error" || list(item.adjudication).some((a) => isObject(a) && hasCode(a.category, "denialreason"));
     if (
-      claim === null || received === null || member === null || planRef === null || procedure === null || sequence === null ||
+      claim === null || received === null || member === null || coverageId === null || procedure === null || sequence === null ||
       serviceDate === null || modifiers === null || place === undefined || unitCount === null || billed === undefined || paid === undefined ||
       rendering === null || diagnoses === null
     ) {
@@ -418,7 +427,7 @@ function readExplanationOfBenefit(resource: JsonObject, reading: Reading): Mappe
       frequency_code: frequency,
       received_date: received,
       member_id: member,
-      plan_ref: planRef,
+      coverage_id: coverageId,
       claim_type: claimType.code as ClaimLineRow["claim_type"],
       service_date: serviceDate,
       procedure_code: procedure,
@@ -429,7 +438,8 @@ function readExplanationOfBenefit(resource: JsonObject, reading: Reading): Mappe
       billed_amount: billed,
       paid_amount: paid,
       rendering_npi: rendering.npi,
-      npi_ref: rendering.npiRef,
+      npi_type: rendering.npiType,
+      npi_id: rendering.npiId,
       diagnosis_codes: diagnoses,
       key_path: `ExplanationOfBenefit.${path}.sequence`,
     });
@@ -449,7 +459,7 @@ function receivedDate(resource: JsonObject, reading: Reading): string | null {
   return reading.date("created", resource.created, "the received date (a clmrecvddate supportingInfo, else created)");
 }
 
-/** The Coverage of the focal insurance (else the first): its path, for its plan_id. */
+/** The Coverage of the focal insurance (else the first): its id, for its plan_id. */
 function billedCoverage(resource: JsonObject, reading: Reading): string | null {
   const insurance = list(resource.insurance);
   if (insurance.length === 0) {
@@ -558,8 +568,8 @@ function renderingCandidates(resource: JsonObject): CareTeamMember[] {
 
 /** The rendering NPI of an item: its careTeamSequence's performing or rendering member first,
  *  else the first such member of the claim. */
-function renderingNpi(item: JsonObject, candidates: CareTeamMember[], reading: Reading): { npi: string | null; npiRef: string | null } | null {
-  if (candidates.length === 0) return { npi: null, npiRef: null };
+function renderingNpi(item: JsonObject, candidates: CareTeamMember[], reading: Reading): Practitioner | null {
+  if (candidates.length === 0) return NO_PRACTITIONER;
   let chosen: CareTeamMember | undefined;
   for (const sequence of list(item.careTeamSequence)) {
     chosen = candidates.find((c) => c.sequence === sequence);

@@ -9,12 +9,10 @@ import { isObject, list, text, type JsonObject } from "./elements";
 import { readResource } from "./map";
 import { FHIR_ID, type BundleIndex, type ResourceKey } from "./references";
 import { R4_RESOURCE_TYPES } from "./resource-types";
+import { StageWriter } from "./stage";
 
 /** A FHIR file of an import folder: a bulk-export NDJSON file of one resource type, or a Bundle. */
 export type FhirFile = { name: string; path: string } & ({ kind: "ndjson"; resourceType: string } | { kind: "bundle" });
-
-/** The columns of the staging table every FHIR file is copied into (lib/fhir/stage.ts). */
-export const STAGE_COLUMNS = ["seq", "file", "line", "resource_type", "id", "resource", "patient_id", "referenced_value", "referenced_via", "mapped"] as const;
 
 /** What reading FHIR files needs of its import. */
 export type FhirReadContext = {
@@ -35,10 +33,9 @@ export const MAX_BUNDLE_BYTES = 256 << 20;
 export const MAX_LINE_CHARS = 64 << 20;
 
 /**
- * Reads one FHIR file, resource by resource, into the staging COPY: each resource as it came
- * (its JSON text), the patient it is about, what a reference to it reads, and the warehouse rows
- * it becomes (lib/fhir/map.ts) — one COPY carries all of it, because a connection runs one
- * COPY at a time. References between resources are resolved afterwards in SQL over everything
+ * Reads one FHIR file, resource by resource, into the staging COPY (lib/fhir/stage.ts): each
+ * resource as it came (its JSON text), the patient it is about, what a reference to it reads,
+ * and the warehouse rows it becomes (lib/fhir/map.ts). References between resources are resolved afterwards in SQL over everything
  * staged and loaded (lib/fhir/resolve.ts), so that nothing but the current line is held here:
  * an NDJSON file of any size reads in constant memory.
  */
@@ -54,11 +51,11 @@ export async function readFhirFile(file: FhirFile, read: FhirReadContext, sink: 
     inFlight = sink.write(rows);
     inFlight.catch(() => {}); // awaited before the next chunk or at the end
   };
-  const stage = new ResourceStager(file, read, digest, out);
+  const stage = new ResourceStager(file, read, digest, new StageWriter(out));
 
   if (file.kind === "ndjson") {
     const hash = createHash("sha256");
-    const source = createReadStream(file.path);
+    const source = createReadStream(file.path, { highWaterMark: 1 << 20 });
     source.on("data", (chunk) => {
       hash.update(chunk as Buffer);
       digest.bytes += chunk.length;
@@ -159,7 +156,7 @@ class ResourceStager {
     private readonly file: FhirFile,
     private readonly read: FhirReadContext,
     private readonly digest: FileDigest,
-    private readonly out: BinaryCopyWriter,
+    private readonly out: StageWriter,
   ) {}
 
   /** An NDJSON line: one resource. */
@@ -228,19 +225,16 @@ class ResourceStager {
       if (reading.rows.member) read.known.add("member", reading.rows.member.member_id);
       if (reading.rows.plan) read.known.add("plan", reading.rows.plan.plan_id);
     }
-    const out = this.out;
-    out.beginRow(STAGE_COLUMNS.length);
-    out.int32(read.sequence.next++);
-    out.text(file.name);
-    out.int32(line);
-    out.text(type);
-    out.text(id);
-    out.jsonb(text);
-    out.textOrNull(reading.patientId);
-    out.textOrNull(reading.referencedValue);
-    out.textOrNull(reading.referencedVia);
-    if (reading.rows) out.jsonb(JSON.stringify(reading.rows));
-    else out.null();
+    const seq = read.sequence.next++;
+    this.out.row("resource", seq, file.name, line, {
+      resource_type: type,
+      id,
+      resource: text,
+      patient_id: reading.patientId,
+      referenced_value: reading.referencedValue,
+      referenced_via: reading.referencedVia,
+    });
+    if (reading.rows) this.out.mapped(seq, file.name, line, reading.rows);
     this.digest.validRows++;
   }
 

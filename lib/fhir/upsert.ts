@@ -27,7 +27,7 @@ export async function upsertFhir(sql: Sql, batchId: number): Promise<{ resources
   const written = await sql.query<{ file: string; new: number; changed: number }>(
     `WITH written AS (
        INSERT INTO fhir_resources (resource_type, id, resource, patient_id, referenced_value, referenced_via, source_file, import_batch_id, source_line)
-       SELECT resource_type, id, resource, patient_id, referenced_value, referenced_via, file, $1, line FROM stage_fhir
+       SELECT resource_type, id, resource, patient_id, referenced_value, referenced_via, file, $1, source_line FROM stage_fhir_resource
        ON CONFLICT (resource_type, id) DO UPDATE
          SET resource = EXCLUDED.resource, patient_id = EXCLUDED.patient_id, referenced_value = EXCLUDED.referenced_value,
              referenced_via = EXCLUDED.referenced_via, source_file = EXCLUDED.source_file,

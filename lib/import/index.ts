@@ -174,7 +174,7 @@ async function stageFhirFiles(
   warnings: string[],
 ): Promise<ImportFileResult[]> {
   if (fhir.length === 0) return [];
-  await createFhirStaging(tx);
+  await createFhirStaging(tx, read.batchId);
   const refers = specs.some((s) => s.references.length > 0);
   const context: FhirReadContext = { today: read.ctx.today, problems: read.problems, warnings, known: refers ? read.known : null, sequence: { next: 1 } };
   const files: ImportFileResult[] = [];

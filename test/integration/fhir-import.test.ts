@@ -196,7 +196,7 @@ describe.each(ENGINES)("FHIR import on %s", (engine) => {
     });
 
     it("importing the same folder again changes nothing and reports everything unchanged", async () => {
-      const before = { ...(await dumpWarehouse(db)), fhir: await dumpResources(db) };
+      const before: Record<string, string> = { ...(await dumpWarehouse(db)), fhir: await dumpResources(db) };
       const again = await importFolder(db, baseFolder, { importedBy: "test", now: NOW });
       expect(again.problems).toEqual([]);
       expect(again.files.map((f) => [f.file, f.new, f.changed, f.unchanged])).toEqual(
@@ -204,7 +204,8 @@ describe.each(ENGINES)("FHIR import on %s", (engine) => {
       );
       expect(again.mapped.map((m) => [m.table, m.new, m.changed, m.unchanged])).toEqual(base.mapped.map((m) => [m.table, 0, 0, m.rows]));
       const { derived_snapshots: _a, ...dataBefore } = before;
-      const { derived_snapshots: _b, ...dataAfter } = { ...(await dumpWarehouse(db)), fhir: await dumpResources(db) };
+      const after: Record<string, string> = { ...(await dumpWarehouse(db)), fhir: await dumpResources(db) };
+      const { derived_snapshots: _b, ...dataAfter } = after;
       expect(dataAfter).toEqual(dataBefore);
     });
 

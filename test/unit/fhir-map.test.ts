@@ -88,7 +88,7 @@ describe("Patient → a member", () => {
     ["unknown", "U"],
     [undefined, "U"],
   ])("gender %s is sex %s", (gender, sex) => {
-    expect(rows(patient({ gender })).member).toEqual({ member_id: "p1", birth_date: "1950-03-15", sex });
+    expect(rows(patient({ gender })).member).toEqual({ member_id: "p1", birth_date: "1950-03-15", sex, key_path: "Patient.id" });
   });
 
   it.each(["1950", "1950-03"])("a partial birth date (%s) is an error naming the element", (birthDate) => {
@@ -156,10 +156,11 @@ describe("Coverage → a plan and an enrollment span", () => {
   });
 
   it("the payer is the Organization payor[0] references (resolved later), or the reference's display", () => {
-    expect(rows(coverage()).plan).toMatchObject({ payer: null, payer_ref: "Coverage.payor[0]" });
+    expect(rows(coverage()).plan).toMatchObject({ payer: null, payer_org_id: "o1" });
     expect(rows(coverage()).refs).toContainEqual({ path: "Coverage.payor[0]", raw: "Organization/o1", role: "payer", type: "Organization", id: "o1" });
-    expect(rows(coverage({ payor: [{ display: "Humana" }] })).plan).toMatchObject({ payer: "Humana", payer_ref: null });
-    expect(rows(coverage({ payor: [{ reference: "Patient/p1", display: "Self pay" }] })).plan).toMatchObject({ payer: "Self pay", payer_ref: null });
+    expect(rows(coverage({ payor: [{ display: "Humana" }] })).plan).toMatchObject({ payer: "Humana", payer_org_id: null });
+    expect(rows(coverage({ payor: [{ reference: "Organization/o1", display: "Aetna" }] })).plan).toMatchObject({ payer: "Aetna", payer_org_id: "o1" });
+    expect(rows(coverage({ payor: [{ reference: "Patient/p1", display: "Self pay" }] })).plan).toMatchObject({ payer: "Self pay", payer_org_id: null });
     expect(problemsOf(coverage({ payor: undefined }))).toEqual([{ path: "Coverage.payor[0]", value: "", reason: expect.stringMatching(/required/) }]);
     expect(problemsOf(coverage({ payor: [{ reference: "Patient/p1" }] }))).toEqual([{ path: "Coverage.payor[0]", value: "Patient/p1", reason: expect.stringMatching(/name is needed/) }]);
   });
@@ -204,7 +205,16 @@ describe("ServiceRequest for a central DXA → an EHR order", () => {
   });
 
   it.each(["order", "original-order", "reflex-order", "filler-order", "instance-order"])("intent %s is an order", (intent) => {
-    expect(rows(request({ intent })).order).toEqual({ order_id: "sr1", member_id: "p1", order_date: "2025-02-03", ordering_npi: null, npi_ref: null, status: "active" });
+    expect(rows(request({ intent })).order).toEqual({
+      order_id: "sr1",
+      member_id: "p1",
+      order_date: "2025-02-03",
+      ordering_npi: null,
+      npi_type: null,
+      npi_id: null,
+      status: "active",
+      key_path: "ServiceRequest.id",
+    });
   });
 
   it.each(["proposal", "plan", "directive", "option"])("intent %s is not (kept as it came, no order)", (intent) => {
@@ -247,9 +257,10 @@ describe("ServiceRequest for a central DXA → an EHR order", () => {
 
   it("the ordering NPI: from the Practitioner (Role) referenced, from an NPI reference, none from anyone else", () => {
     expect(rows(request({ requester: { reference: "Practitioner/pr1" } }))).toMatchObject({
-      order: { ordering_npi: null, npi_ref: "ServiceRequest.requester" },
+      order: { ordering_npi: null, npi_type: "Practitioner", npi_id: "pr1" },
       refs: expect.arrayContaining([{ path: "ServiceRequest.requester", raw: "Practitioner/pr1", role: "npi", type: "Practitioner", id: "pr1" }]),
     });
+    expect(rows(request({ requester: { reference: "PractitionerRole/role1" } })).order).toMatchObject({ npi_type: "PractitionerRole", npi_id: "role1" });
     expect(rows(request({ requester: { reference: "PractitionerRole/role1" } })).refs).toContainEqual({
       path: "ServiceRequest.requester",
       raw: "PractitionerRole/role1",
@@ -257,8 +268,8 @@ describe("ServiceRequest for a central DXA → an EHR order", () => {
       type: "PractitionerRole",
       id: "role1",
     });
-    expect(rows(request({ requester: { identifier: { system: NPI, value: "1234567893" } } })).order).toMatchObject({ ordering_npi: "1234567893", npi_ref: null });
-    expect(rows(request({ requester: { reference: "Organization/o1" } })).order).toMatchObject({ ordering_npi: null, npi_ref: null });
+    expect(rows(request({ requester: { identifier: { system: NPI, value: "1234567893" } } })).order).toMatchObject({ ordering_npi: "1234567893", npi_id: null });
+    expect(rows(request({ requester: { reference: "Organization/o1" } })).order).toMatchObject({ ordering_npi: null, npi_type: null, npi_id: null });
     expect(problemsOf(request({ requester: { identifier: { system: NPI, value: "1234567890" } } }))).toEqual([
       { path: "ServiceRequest.requester", value: "1234567890", reason: "NPI check digit is wrong" },
     ]);
@@ -299,7 +310,7 @@ describe("ExplanationOfBenefit → claim lines", () => {
       frequency_code: "1",
       received_date: "2025-03-10",
       member_id: "p1",
-      plan_ref: "ExplanationOfBenefit.insurance[0].coverage",
+      coverage_id: "cov1",
       claim_type: "professional",
       service_date: "2025-03-01",
       procedure_code: "77080",
@@ -310,7 +321,8 @@ describe("ExplanationOfBenefit → claim lines", () => {
       billed_amount: null,
       paid_amount: null,
       rendering_npi: null,
-      npi_ref: null,
+      npi_type: null,
+      npi_id: null,
       diagnosis_codes: "{}",
       key_path: "ExplanationOfBenefit.item[0].sequence",
     });
@@ -354,7 +366,7 @@ describe("ExplanationOfBenefit → claim lines", () => {
       { focal: true, coverage: { reference: "Coverage/billed" } },
     ];
     const focal = rows(eob({ insurance }));
-    expect(focal.lines![0]!.plan_ref).toBe("ExplanationOfBenefit.insurance[1].coverage");
+    expect(focal.lines![0]!.coverage_id).toBe("billed");
     expect(focal.refs).toContainEqual({ path: "ExplanationOfBenefit.insurance[1].coverage", raw: "Coverage/billed", role: "plan", type: "Coverage", id: "billed" });
     expect(focal.refs!.map((r) => r.id)).not.toContain("other");
     const first = rows(eob({ insurance: [{ coverage: { reference: "Coverage/a" } }, { coverage: { reference: "Coverage/b" } }] }));
@@ -433,11 +445,11 @@ describe("ExplanationOfBenefit → claim lines", () => {
       item({ sequence: 4, careTeamSequence: [1, 3] }),
     ];
     const mapped = rows(eob({ careTeam, item: items }));
-    expect(mapped.lines!.map((l) => [l.line_number, l.rendering_npi, l.npi_ref])).toEqual([
-      ["1", null, "ExplanationOfBenefit.careTeam[2].provider"],
-      ["2", "1245319599", null],
-      ["3", "1245319599", null],
-      ["4", null, "ExplanationOfBenefit.careTeam[2].provider"],
+    expect(mapped.lines!.map((l) => [l.line_number, l.rendering_npi, l.npi_type, l.npi_id])).toEqual([
+      ["1", null, "Practitioner", "pr3"],
+      ["2", "1245319599", null, null],
+      ["3", "1245319599", null, null],
+      ["4", null, "Practitioner", "pr3"],
     ]);
     expect(mapped.refs).toContainEqual({ path: "ExplanationOfBenefit.careTeam[2].provider", raw: "Practitioner/pr3", role: "npi", type: "Practitioner", id: "pr3" });
     expect(line({ careTeam: [careTeam[0]] }).rendering_npi).toBeNull();
