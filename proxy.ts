@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { UNREACHABLE_MESSAGE, warehouseUnreachableSince } from "@/db/availability";
 import {
   contentSecurityPolicy,
   hasBearerToken,
@@ -18,6 +19,8 @@ import {
 // through the request context. What it does for all of them:
 // - sends a request without any credentials to /sign-in (pages) or answers 401 (API);
 // - refuses a request that changes something from another origin (403);
+// - while the database does not answer (db/availability.ts), answers 503 with a plain message
+//   at once rather than letting each request wait on it; a probe notices when it is back;
 // - sets the Content-Security-Policy (with a fresh script nonce) and the other safety headers;
 // - keeps an active browser's session cookie alive: the server ends a session after
 //   SESSION_IDLE_HOURS without a request, and the cookie is renewed for as long again.
@@ -37,6 +40,10 @@ export function proxy(request: NextRequest): NextResponse {
     for (const [name, value] of Object.entries(securityHeaders(HTTPS))) response.headers.set(name, value);
     return response;
   };
+
+  if (warehouseUnreachableSince() !== null && !pathname.startsWith("/_next/") && pathname !== "/icon.svg") {
+    return finish(unreachable(isApiPath(pathname)));
+  }
 
   const cookie = request.headers.get("cookie");
   const signedIn = hasSessionCookie(cookie) || hasBearerToken(request.headers.get("authorization"));
@@ -66,3 +73,17 @@ export function proxy(request: NextRequest): NextResponse {
   }
   return finish(response);
 }
+
+/** 503 while the database does not answer: plain text for the API, for a page a plain page
+ *  that asks again every five seconds. */
+function unreachable(api: boolean): NextResponse {
+  const headers = { "Retry-After": "5", "Cache-Control": "no-store" };
+  if (api) return new NextResponse(`${UNREACHABLE_MESSAGE}\n`, { status: 503, headers: { ...headers, "Content-Type": "text/plain; charset=utf-8" } });
+  const page = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>DXA Tracker: database not answering</title></head><body><main><h1>The warehouse is not answering</h1><p>${UNREACHABLE_MESSAGE}</p></main></body></html>`;
+  return new NextResponse(page, { status: 503, headers: { ...headers, "Content-Type": "text/html; charset=utf-8" } });
+}
+
+// Every path but the upload route, which streams its body to disk: passing through here, Next.js
+// would hold the whole body in memory (and cut it at 10 MB). That route checks credentials,
+// origin and the database itself, and sets the same safety headers.
+export const config = { matcher: ["/((?!api/imports$).*)"] };

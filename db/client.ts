@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { isConnectionError, markReachable, markUnreachable, warehouseUnreachableSince } from "./availability";
 import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryCopyStatement, type CopyIn } from "./copy";
 import { lockDataDir } from "./lock";
 import * as schema from "./schema";
@@ -164,6 +165,20 @@ async function postgresCopyIn(client: postgres.Sql | postgres.TransactionSql, st
   };
 }
 
+/** Runs a database call, keeping track of whether the server answers (db/availability.ts). */
+function watched(ping: () => Promise<unknown>) {
+  return async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await call();
+      if (warehouseUnreachableSince() !== null) markReachable();
+      return result;
+    } catch (error) {
+      if (isConnectionError(error)) markUnreachable(ping);
+      throw error;
+    }
+  };
+}
+
 export async function openPostgres(url: string): Promise<Database> {
   const client = postgres(url, {
     max: 10,
@@ -174,12 +189,19 @@ export async function openPostgres(url: string): Promise<Database> {
     },
   });
   const orm = drizzlePostgres(client, { schema }) as unknown as Orm;
+  const watch = watched(() => client`SELECT 1`);
   const begin = async <T>(fn: (tx: Sql) => Promise<T>): Promise<T> =>
-    (await client.begin((tx) =>
-      fn(postgresSql(tx, () => Promise.reject(new Error("nested transactions are not supported")))),
-    )) as T;
+    watch(
+      async () =>
+        (await client.begin((tx) =>
+          fn(postgresSql(tx, () => Promise.reject(new Error("nested transactions are not supported")))),
+        )) as T,
+    );
+  const sql = postgresSql(client, begin);
   return {
-    ...postgresSql(client, begin),
+    ...sql,
+    query: (text, params) => watch(() => sql.query(text, params)),
+    exec: (text) => watch(() => sql.exec(text)),
     orm,
     async close() {
       await client.end({ timeout: 5 });

@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { getDatabase } from "@/db";
+import { getDatabase, noteDatabaseError } from "@/db";
 import { AccessDeniedError, type Viewer } from "@/lib/access";
 import { recordAudit, type AuditAction } from "@/lib/audit";
 import { resolveViewer, type ViewerResolution } from "@/lib/auth/viewer";
@@ -15,10 +15,21 @@ import { getViewContext, type ViewContext } from "@/lib/views/context";
 // per request (React's cache() shares it between the layout and the page), and the page's
 // view of the warehouse built from it. Nothing else in app/ reads cookies or tokens.
 
+/** When the database stops answering in the middle of a page, the page is asked for again:
+ *  proxy.ts then answers it with 503 and a plain message until the database is back. */
+export async function reloadIfDatabaseLost(error: unknown): Promise<void> {
+  if (noteDatabaseError(error)) redirect((await headers()).get("x-dxa-url") ?? "/");
+}
+
 /** Who sends this page request: the session cookie or a bearer token, checked once. */
 export const resolveRequestViewer = cache(async (): Promise<ViewerResolution> => {
-  const [auth, db, requestHeaders] = await Promise.all([getAuth(), getDatabase(), headers()]);
-  return resolveViewer(auth, db, requestHeaders);
+  try {
+    const [auth, db, requestHeaders] = await Promise.all([getAuth(), getDatabase(), headers()]);
+    return await resolveViewer(auth, db, requestHeaders);
+  } catch (error) {
+    await reloadIfDatabaseLost(error);
+    throw error;
+  }
 });
 
 /** The signed-in viewer of a page, or a redirect to /sign-in?next=<this page>. */
@@ -52,12 +63,18 @@ export async function pageContext(route: string, params: SearchParams): Promise<
     return await getViewContext(await getDatabase(), viewer, params);
   } catch (error) {
     if (error instanceof AccessDeniedError) return denyPage(viewer, route, params, error);
+    await reloadIfDatabaseLost(error);
     throw error;
   }
 }
 
 /** Who sends an API request (route handlers): the same resolution as pages. */
 export async function authenticate(request: Request): Promise<ViewerResolution> {
-  const [auth, db] = await Promise.all([getAuth(), getDatabase()]);
-  return resolveViewer(auth, db, request.headers);
+  try {
+    const [auth, db] = await Promise.all([getAuth(), getDatabase()]);
+    return await resolveViewer(auth, db, request.headers);
+  } catch (error) {
+    noteDatabaseError(error);
+    throw error;
+  }
 }

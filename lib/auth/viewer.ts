@@ -56,7 +56,24 @@ function toViewer(user: UserRow, tokenName: string | null, address: string | nul
   };
 }
 
+/**
+ * Who sends a request. better-auth answers "not valid" when it cannot reach the database (its
+ * token check turns any failure into an invalid key): before a refusal is given, the database
+ * is asked a trivial question, so that a lost database surfaces as its own error (a 503), not as
+ * "sign in again". Costs a statement on refusals only.
+ */
 export async function resolveViewer(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {
+  try {
+    const resolution = await resolveCredentials(auth, db, headers);
+    if (!resolution.ok && resolution.reason !== "none") await db.query("SELECT 1");
+    return resolution;
+  } catch (error) {
+    await db.query("SELECT 1");
+    throw error;
+  }
+}
+
+async function resolveCredentials(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {
   const address = getIP(headers, auth.options);
   const key = bearerToken(headers);
   if (key !== null) {

@@ -1,3 +1,4 @@
+import { isConnectionError, UNREACHABLE_MESSAGE } from "@/db/availability";
 import type { Sql } from "@/db/client";
 import { AccessDeniedError, assertCan } from "../access";
 import { filtersOf, openAuditCursor, parseAuditQuery, recordAudit, type AuditEvent } from "../audit";
@@ -61,6 +62,8 @@ export async function serveAuditReport(request: Request, deps: ReportDependencie
       },
     });
   } catch (error) {
+    deps.noteError?.(error);
+    if (isConnectionError(error)) return plain(503, UNREACHABLE_MESSAGE, { "Retry-After": "5" });
     console.error("audit.csv failed:", error);
     return plain(503, "The audit log could not be read. Try again in a moment; if it keeps failing, the server log says why.");
   }

@@ -1,3 +1,4 @@
+import { isConnectionError, UNREACHABLE_MESSAGE } from "@/db/availability";
 import type { Sql } from "@/db/client";
 import { AccessDeniedError, assertMemberLevel, type Viewer } from "../access";
 import { filtersOf, recordAudit, type AuditActor } from "../audit";
@@ -14,6 +15,8 @@ export type ReportDependencies = {
   getDatabase: () => Promise<Sql>;
   /** Who sends the request (lib/auth/viewer.ts). */
   authenticate: (request: Request) => Promise<ViewerResolution>;
+  /** Told of an error the request met (the web server marks a lost database, db/index.ts). */
+  noteError?: (error: unknown) => void;
 };
 
 export function auditActor(viewer: Viewer): AuditActor {
@@ -69,6 +72,8 @@ export async function serveReport(report: ReportName, request: Request, deps: Re
       await recordAudit(db, { ...auditActor(viewer), action: "access_denied", route, filters: filtersOf(query), detail: error.message }).catch(() => {});
       return plain(403, error.message);
     }
+    deps.noteError?.(error);
+    if (isConnectionError(error)) return plain(503, UNREACHABLE_MESSAGE, { "Retry-After": "5" });
     console.error(`${report}.csv failed:`, error);
     return plain(503, `The ${report} report could not be read from the warehouse. Try again in a moment; if it keeps failing, the server log says why.`);
   }

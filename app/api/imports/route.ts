@@ -1,42 +1,72 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { getDatabase } from "@/db";
+import { getDatabase, noteDatabaseError } from "@/db";
+import { UNREACHABLE_MESSAGE, warehouseUnreachableSince } from "@/db/availability";
 import { can } from "@/lib/access";
 import { recordAudit } from "@/lib/audit";
-import { plain, unauthorized } from "@/lib/http/responses";
+import { isAllowedWrite, ownOrigin, securityHeaders } from "@/lib/http/policy";
+import { unauthorized } from "@/lib/http/responses";
+import { maxUploadBytes, receiveUpload, UploadError } from "@/lib/http/upload";
 import { importFolder } from "@/lib/import";
 import { auditActor } from "@/lib/reports/serve";
 import { authenticate } from "../../_lib/request";
 
+// POST /api/imports: an upload from the /data page (or a script with a data steward's token):
+// the files of one import, through the same pipeline, rules and messages as `npm run import`.
+// The web server holds the embedded database, so this is also how files are loaded while it
+// runs. This route is left out of proxy.ts (which would hold the whole body in memory to pass
+// it on): it checks credentials, origin and the database itself, and streams the body to disk.
 export const dynamic = "force-dynamic";
 
-/** An upload from the /data page (or a script with a data steward's token): the files of one
- *  import, through the same pipeline, rules and messages as `npm run import`. The web server
- *  holds the embedded database, so this is also how files are loaded while it runs. */
+const APP_URL = process.env.APP_URL ? new URL(process.env.APP_URL).origin : null;
+
+function answer(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  const response = Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
+  return withSafetyHeaders(response);
+}
+
+function withSafetyHeaders(response: Response): Response {
+  response.headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  for (const [name, value] of Object.entries(securityHeaders(APP_URL?.startsWith("https:") ?? false))) response.headers.set(name, value);
+  return response;
+}
+
+const refused = (status: number, problem: string, headers: Record<string, string> = {}) => answer(status, { ok: false, problems: [problem], problemCount: 1 }, headers);
+
 export async function POST(request: Request): Promise<Response> {
+  if (warehouseUnreachableSince() !== null) return refused(503, UNREACHABLE_MESSAGE, { "Retry-After": "5" });
+  try {
+    return await upload(request);
+  } catch (error) {
+    // The database went away during the upload: the import's transaction is rolled back by the
+    // server, nothing of it is kept, and the client is told so in plain words.
+    if (!noteDatabaseError(error)) throw error;
+    return refused(503, `${UNREACHABLE_MESSAGE} The import was not applied: upload it again.`, { "Retry-After": "5" });
+  }
+}
+
+async function upload(request: Request): Promise<Response> {
   const who = await authenticate(request);
-  if (!who.ok) return unauthorized(who.reason);
+  if (!who.ok) return withSafetyHeaders(unauthorized(who.reason));
   const { viewer } = who;
+  if (!isAllowedWrite(request.method, request.headers, ownOrigin(request.url, request.headers, APP_URL))) {
+    return refused(403, "Refused: this upload did not come from DXA Tracker's own pages.");
+  }
   const db = await getDatabase();
   const route = new URL(request.url).pathname;
   if (!can(viewer, { imports: ["run"] })) {
     await recordAudit(db, { ...auditActor(viewer), action: "access_denied", route, detail: "imports are for data stewards and administrators" });
-    return plain(403, "Imports are for data stewards and administrators.");
+    return refused(403, "Imports are for data stewards and administrators.");
   }
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    return Response.json({ ok: false, problems: ["The upload is not a form with files."], problemCount: 1 }, { status: 400 });
-  }
-  const files = form.getAll("files").filter((f): f is File => typeof f !== "string");
-  if (files.length === 0) return Response.json({ ok: false, problems: ["No files were uploaded."], problemCount: 1 }, { status: 400 });
   const folder = await mkdtemp(path.join(os.tmpdir(), "dxa-upload-"));
   try {
-    for (const file of files) {
-      // The file's own name decides which import file it is; a path in it is not ours to follow.
-      await writeFile(path.join(folder, path.basename(file.name)), Buffer.from(await file.arrayBuffer()));
+    let files: string[];
+    try {
+      files = await receiveUpload(request, folder, maxUploadBytes());
+    } catch (error) {
+      if (error instanceof UploadError) return refused(error.status, error.message);
+      throw error;
     }
     const importedBy = `${viewer.email} (${viewer.tokenName ? `token "${viewer.tokenName}"` : "web upload"})`;
     const result = await importFolder(db, folder, { importedBy });
@@ -45,9 +75,9 @@ export async function POST(request: Request): Promise<Response> {
       action: "import",
       route,
       rows: result.ok ? result.files.reduce((n, f) => n + f.rows, 0) : 0,
-      detail: `${result.ok ? "imported" : "refused"}: ${files.map((f) => path.basename(f.name)).join(", ")}`,
+      detail: `${result.ok ? "imported" : "refused"}: ${files.join(", ")}`,
     });
-    return Response.json(result, { status: result.ok ? 200 : 422 });
+    return answer(result.ok ? 200 : 422, result);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

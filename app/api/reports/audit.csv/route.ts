@@ -1,4 +1,4 @@
-import { getDatabase } from "@/db";
+import { getDatabase, noteDatabaseError } from "@/db";
 import { serveAuditReport } from "@/lib/reports/audit";
 import { authenticate } from "../../../_lib/request";
 
@@ -6,5 +6,5 @@ import { authenticate } from "../../../_lib/request";
 export const dynamic = "force-dynamic";
 
 export function GET(request: Request): Promise<Response> {
-  return serveAuditReport(request, { getDatabase, authenticate });
+  return serveAuditReport(request, { getDatabase, authenticate, noteError: noteDatabaseError });
 }

@@ -1,0 +1,129 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import postgres from "postgres";
+import { canMakeCluster, makeCluster, type OwnCluster } from "../support/own-cluster";
+
+// SPEC section 11, "the database going away": the built server over a PostgreSQL cluster of the
+// test's own, stopped and started under it. While the database is gone, pages and reports answer
+// 503 with a plain message (never a 500, never a wait on a dead connection); an import under way
+// is rolled back and nothing of it is kept; once the database is back the server serves again by
+// itself, without a restart.
+
+const HOST = "127.0.0.6";
+const PORT = 3106;
+const CLUSTER_PORT = 5499;
+const ROOT = process.cwd();
+const DECK = path.join(ROOT, "test", "fixtures", "public-deck", "data");
+
+const unavailable = canMakeCluster();
+test.skip(unavailable !== null && !process.env.CI, `cannot make a PostgreSQL cluster here: ${unavailable}`);
+
+let cluster: OwnCluster;
+let server: ChildProcess;
+let officer: APIRequestContext;
+let steward: APIRequestContext;
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync(command, args, { env, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+async function until(check: () => Promise<boolean>, seconds: number): Promise<void> {
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`not within ${seconds} s`);
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  cluster = makeCluster(CLUSTER_PORT);
+  const env = { ...process.env, DATABASE_URL: cluster.url(), AUTH_SECRET: "outage-test-secret-of-thirty-two-characters" };
+  const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+  run(tsx, ["scripts/import.ts", DECK], env);
+  const token = (role: string, email: string) => {
+    run(tsx, ["scripts/users.ts", "add", email, "--role", role, "--password", "an outage test password"], env);
+    return run(tsx, ["scripts/users.ts", "token", email, "--name", "outage"], env).trim().split("\n").at(-1)!;
+  };
+  const officerToken = token("quality_officer", "officer@example.org");
+  const stewardToken = token("data_steward", "steward@example.org");
+  server = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-H", HOST, "-p", String(PORT)], { env, stdio: "ignore" });
+  const base = `http://${HOST}:${PORT}`;
+  officer = await playwrightRequest.newContext({ baseURL: base, extraHTTPHeaders: { authorization: `Bearer ${officerToken}` } });
+  steward = await playwrightRequest.newContext({ baseURL: base, extraHTTPHeaders: { authorization: `Bearer ${stewardToken}` } });
+  await until(async () => (await officer.get("/api/reports/measure-summary.csv")).status() === 200, 60);
+});
+
+test.afterAll(async () => {
+  await officer?.dispose();
+  await steward?.dispose();
+  server?.kill("SIGTERM");
+  cluster?.destroy();
+});
+
+const PATHS = ["/", "/payers/aetna", "/orders", "/fractures", "/reports", "/api/reports/measure-summary.csv", "/api/reports/orders.csv"];
+
+test("with the database stopped, pages and reports answer 503 with a plain message; when it is back, they serve again", async () => {
+  test.setTimeout(120_000);
+  cluster.stop();
+  for (const p of PATHS) {
+    const response = await officer.get(p, { timeout: 15_000 });
+    expect(response.status(), p).toBe(503);
+    expect(response.headers()["retry-after"], p).toBe("5");
+    expect(await response.text(), p).toMatch(/not answering/);
+  }
+  cluster.start();
+  await until(async () => (await officer.get("/api/reports/measure-summary.csv")).status() === 200, 30);
+  for (const p of PATHS) expect((await officer.get(p)).status(), p).toBe(200);
+});
+
+test("a restart under a stream of requests: each answers 200 or 503, none 500, and service resumes", async () => {
+  test.setTimeout(120_000);
+  const statuses: number[] = [];
+  let going = true;
+  const load = (async () => {
+    while (going) {
+      const batch = await Promise.all(PATHS.map((p) => officer.get(p, { timeout: 20_000 }).then((r) => r.status(), () => -1)));
+      statuses.push(...batch);
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  cluster.restart();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  going = false;
+  await load;
+  expect(statuses.length).toBeGreaterThan(PATHS.length);
+  expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+  await until(async () => (await officer.get("/")).status() === 200, 30);
+});
+
+test("an import cut off by the database stopping leaves the warehouse as it was", async () => {
+  test.setTimeout(120_000);
+  const db = postgres(cluster.url(), { max: 1, onnotice: () => {} });
+  const count = async () => (await db`SELECT count(*)::int AS n FROM claim_lines`)[0]!.n as number;
+  const before = await count();
+  // A claims file large enough to be under way when the database stops.
+  const lines = ["claim_id,line_number,frequency_code,received_date,member_id,plan_id,claim_type,service_date,procedure_code,line_status"];
+  for (let i = 0; i < 200_000; i++) lines.push(`OUT-${i},1,1,2026-06-20,M000001,AET-PPO,professional,2026-06-01,77080,paid`);
+  const upload = steward.post("/api/imports", {
+    multipart: { files: { name: "claim_lines.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n")) } },
+    timeout: 60_000,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  cluster.stop();
+  const response = await upload;
+  expect([503, 422]).toContain(response.status());
+  expect(response.status()).not.toBe(200);
+  cluster.start();
+  await until(async () => (await officer.get("/")).status() === 200, 30);
+  await db.end();
+  const after = postgres(cluster.url(), { max: 1, onnotice: () => {} });
+  expect((await after`SELECT count(*)::int AS n FROM claim_lines`)[0]!.n).toBe(before);
+  const [last] = await after`SELECT outcome::text FROM import_batches ORDER BY id DESC LIMIT 1`;
+  expect(last!.outcome).not.toBe("succeeded");
+  await after.end();
+});
