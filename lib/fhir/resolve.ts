@@ -209,7 +209,7 @@ async function checkPayers(sql: Sql, problems: ProblemLog): Promise<void> {
 async function checkPlans(sql: Sql, csv: CsvLoads, problems: ProblemLog): Promise<void> {
   // Payer keys are worked out once per distinct payer name, not per Coverage.
   const keyed = (table: string) => `(SELECT t.*, k.payer_key FROM ${table} t JOIN (
-      SELECT payer, ${payerKeySql("payer")} AS payer_key FROM (SELECT DISTINCT payer FROM ${table}) d) k USING (payer))`;
+      SELECT payer, ${payerKeySql("payer")} AS payer_key FROM (SELECT DISTINCT payer FROM ${table} AS named) d) k USING (payer))`;
   const differences = (mine: string, other: string, on: string, where: string) => `
     SELECT p.file, p.source_line AS line, x.path, x.value, p.seq,
            'plan ' || p.plan_id || ' has ' || x.what || ' "' || x.mine || '" here and "' || x.other || '" in ' || ${where} AS reason

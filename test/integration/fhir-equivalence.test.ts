@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sql } from "@/db/client";
+import { convertCsvFolderToNdjson } from "@/lib/bench/fhir-convert";
+import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
 import { resolveSnapshot, type GroupBy, type MeasureKey } from "@/lib/measures";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
@@ -113,5 +115,36 @@ describe.each(ENGINES)("the public deck imported as CSV, as bulk NDJSON and as B
         expect(rows.bundles, `bundles by ${groupBy}`).toEqual(rows.csv);
       }
     });
+  });
+});
+
+// The benchmark's converter (lib/bench/fhir-convert.ts) writes a generated data set as FHIR: its
+// FHIR and CSV imports must hold the same facts too, or the benchmark would time different work.
+describe.each(ENGINES)("a generated data set and the benchmark's FHIR of it, on %s", (engine) => {
+  const dbs = {} as Record<"csv" | "ndjson", TestDatabase>;
+  let folder: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(path.join(tmpdir(), "dxa-generated-fhir-"));
+    await generateDataset({ members: 300, seed: 11, outDir: path.join(folder, "csv") });
+    await convertCsvFolderToNdjson(path.join(folder, "csv"), path.join(folder, "ndjson"));
+    for (const source of ["csv", "ndjson"] as const) {
+      dbs[source] = await freshDatabase(engine);
+      const result = await importFolder(dbs[source], path.join(folder, source), { importedBy: "test" });
+      expect(result.problems, source).toEqual([]);
+    }
+  });
+  afterAll(async () => {
+    for (const db of Object.values(dbs)) await db?.dispose();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("every warehouse table and derived fact holds the same values", async () => {
+    const [counts] = await dbs.csv.query<{ members: number; lines: number }>(
+      `SELECT (SELECT count(*) FROM members)::int AS members, (SELECT count(*) FROM claim_lines)::int AS lines`,
+    );
+    expect(counts!.members).toBe(300);
+    expect(counts!.lines).toBeGreaterThan(300);
+    for (const table of [...TABLES, ...DERIVED]) expect(await tableValues(dbs.ndjson, table), table).toEqual(await tableValues(dbs.csv, table));
   });
 });
