@@ -62,3 +62,62 @@ export function formatRowRate(row: { rate: number | null; denominator: number | 
 export function formatShownCount(count: { value: number | null; visibility: "shown" | "small" | "complementary" }): string {
   return formatHiddenCount(count.value, count.visibility);
 }
+
+/** `2025-01-01`, `2025-12-31` → `1 Jan 2025 – 31 Dec 2025`. */
+export function formatPeriod(from: string, to: string): string {
+  return `${formatDate(from)} – ${formatDate(to)}`;
+}
+
+export const PRODUCT_LINE_NAMES: Record<string, string> = {
+  commercial: "Commercial",
+  medicare_advantage: "Medicare Advantage",
+  medicare_ffs: "Medicare fee-for-service",
+  medicaid: "Medicaid",
+  other: "Other",
+};
+
+/** The plan (and product line) of what no coverage could be attributed to (D7), on screen and
+ *  in every CSV alike; its payer is Unknown payer. */
+export const UNKNOWN_PLAN_NAME = "Unknown";
+
+/** A rate with the denominator it rests on, for tables of monthly rates: `62.9% (n=35)`;
+ *  `Hidden (small numbers) (n<11)` where suppression hid them. */
+export function formatRateWithN(row: { rate: number | null; denominator: number | null; visibility: { rateHidden: boolean; denominator: "shown" | "small" | "complementary" } }): string {
+  const rate = formatRowRate(row);
+  if (row.denominator === 0 && row.visibility.denominator === "shown") return rate;
+  const n = formatHiddenCount(row.denominator, row.visibility.denominator);
+  return `${rate} (n${n.startsWith("<") || n.startsWith("≥") ? "" : "="}${n})`;
+}
+
+const FULL_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/** A date typed by a person, as the pages write them (`1 Jul 2025`, `1 July 2025`) or as ISO
+ *  (`2025-07-01`), to `YYYY-MM-DD`; null when it is not a real calendar date. Numeric forms
+ *  such as `07/01/2025` are refused: day and month order would be a guess. */
+export function parseDateInput(text: string): string | null {
+  const value = text.trim().replace(/\s+/g, " ");
+  let year: number, month: number, day: number;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+  const words = /^(\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})$/.exec(value);
+  if (iso) {
+    [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  } else if (words) {
+    const name = words[2]!.toLowerCase();
+    const index = FULL_MONTHS.findIndex((full, i) => name === full || name === MONTHS[i] || (i === 8 && name === "sept"));
+    if (index < 0) return null;
+    [year, month, day] = [Number(words[3]), index + 1, Number(words[1])];
+  } else {
+    return null;
+  }
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+/** An import problem as a person reads it. The import writes `file:line: column: value:
+ *  reason`; a problem of a whole row or file has no column (`-`) and no value, which would
+ *  read `orders.csv:5: -: : row has 3 fields`, so that part is left out. */
+export function formatImportProblem(problem: string): string {
+  return problem.replace(/^(.*?:\d+): -: : /, "$1: ");
+}
