@@ -32,9 +32,23 @@ const DAYS_OPEN = `CASE WHEN ${OPEN} THEN $1::date - o.order_date END`;
 
 const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
 
+/** Age bucket of days since the order on the as-of date ($1). */
+const AGE_BUCKET = `CASE
+    WHEN $1::date - o.order_date <= 30 THEN '0-30'
+    WHEN $1::date - o.order_date <= 60 THEN '31-60'
+    WHEN $1::date - o.order_date <= 90 THEN '61-90'
+    WHEN $1::date - o.order_date <= 180 THEN '91-180'
+    ELSE 'over_180' END`;
+
+/** A LIKE pattern matching values that start with `prefix` taken literally. */
+export function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /** FROM … WHERE of the orders a query selects for a viewer, and its parameters ($1 as-of,
  *  $2–$3 period, $4 W, $5 payers, $6 plans, $7 product lines, $8 the viewer's payer scope,
- *  $9 statuses). The period condition uses order_facts_period_idx. */
+ *  $9 statuses, $10 age buckets, $11 ordering NPI, $12 member id prefix as a LIKE pattern).
+ *  The period condition uses order_facts_period_idx. */
 function ordersFrom(viewer: Viewer, q: OrderQuery): SqlStatement {
   return {
     text: `FROM order_facts o
@@ -45,7 +59,10 @@ function ordersFrom(viewer: Viewer, q: OrderQuery): SqlStatement {
         AND ($6::text[] IS NULL OR o.plan_id = ANY ($6::text[]))
         AND ($7::text[] IS NULL OR o.product_line::text = ANY ($7::text[]))
         AND ($8::text[] IS NULL OR o.payer_key = ANY ($8::text[]))
-        AND ($9::text[] IS NULL OR ${STATUS} = ANY ($9::text[]))`,
+        AND ($9::text[] IS NULL OR ${STATUS} = ANY ($9::text[]))
+        AND ($10::text[] IS NULL OR ${AGE_BUCKET} = ANY ($10::text[]))
+        AND ($11::text IS NULL OR o.ordering_npi = $11::text)
+        AND ($12::text IS NULL OR o.member_id LIKE $12::text)`,
     params: [
       q.asOf,
       q.from,
@@ -56,6 +73,9 @@ function ordersFrom(viewer: Viewer, q: OrderQuery): SqlStatement {
       nonEmpty(q.productLines),
       viewer.payerScope ? [...viewer.payerScope] : null,
       nonEmpty(q.statuses),
+      nonEmpty(q.ageBuckets),
+      q.orderingNpi || null,
+      q.memberPrefix ? prefixPattern(q.memberPrefix) : null,
     ],
   };
 }
@@ -164,4 +184,12 @@ export async function openOrderCursor(db: Sql, viewer: Viewer, query: OrderQuery
   assertMemberLevel(viewer, "orders");
   const from = ordersFrom(viewer, query);
   return openCursor(db, { text: `${SELECT} ${from.text} ${orderBy("order_date", "asc")}`, params: from.params }, toOrderRow, fetchRows);
+}
+
+/** How many orders the query selects, by payer key: an aggregate (the data page's completeness
+ *  table, Unknown payer included), so not member-level; the viewer's payer scope applies. */
+export async function countOrdersByPayer(db: Sql, viewer: Viewer, query: OrderQuery): Promise<Map<string, number>> {
+  const from = ordersFrom(viewer, query);
+  const rows = await db.query<{ payer_key: string; n: number }>(`SELECT o.payer_key, count(*)::int AS n ${from.text} GROUP BY o.payer_key`, from.params);
+  return new Map(rows.map((r) => [r.payer_key, r.n]));
 }

@@ -9,6 +9,10 @@ export const ORDER_SORT_KEYS = ["order_date", "days_open", "payer", "plan", "mem
 export type OrderSortKey = (typeof ORDER_SORT_KEYS)[number];
 export type SortDirection = "asc" | "desc";
 
+/** Age of an open order on the as-of date (days since the order), as the overview's aging. */
+export const ORDER_AGE_BUCKETS = ["0-30", "31-60", "61-90", "91-180", "over_180"] as const;
+export type OrderAgeBucket = (typeof ORDER_AGE_BUCKETS)[number];
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
@@ -26,6 +30,12 @@ export type OrderQuery = {
   productLines?: readonly ProductLine[];
   /** D4 statuses for W; the worklist asks for overdue and in_window. */
   statuses?: readonly OrderStatus[];
+  /** Days since the order on the as-of date, in these buckets. */
+  ageBuckets?: readonly OrderAgeBucket[];
+  /** The ordering NPI, exactly. */
+  orderingNpi?: string | null;
+  /** Member ids starting with this (case as written). */
+  memberPrefix?: string | null;
 };
 
 /** A page of a sorted list. Pages count from 1. */
