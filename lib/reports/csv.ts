@@ -31,7 +31,13 @@ export type CsvStreamOptions = {
   /** Called with the number of data rows written so far, after each batch. */
   onRows?: (rows: number) => void;
   idleTimeoutMs?: number;
+  /** A UTF-8 byte-order mark before the header: spreadsheet programs (Excel) then read the
+   *  file as UTF-8 (`≥11`, accented names) instead of their legacy code page. */
+  bom?: boolean;
 };
+
+/** The UTF-8 byte-order mark (U+FEFF). */
+export const UTF8_BOM = "\uFEFF";
 
 /**
  * A UTF-8 CSV byte stream: the header, then each batch of the cursor as one chunk. It pulls
@@ -74,7 +80,7 @@ export function csvStream<T>(
         };
         if (options.signal?.aborted) return stop(new Error("the request was aborted"));
         options.signal?.addEventListener("abort", onAbort, { once: true });
-        controller.enqueue(encoder.encode(csvText([header])));
+        controller.enqueue(encoder.encode((options.bom ? UTF8_BOM : "") + csvText([header])));
         armIdle();
       },
       async pull(controller) {
@@ -109,8 +115,8 @@ export function csvStream<T>(
 }
 
 /** A CSV of a handful of rows already in memory (an aggregate report), as a stream. */
-export function csvStreamOf(header: readonly string[], records: readonly (readonly string[])[]): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(csvText([header, ...records]));
+export function csvStreamOf(header: readonly string[], records: readonly (readonly string[])[], options: { bom?: boolean } = {}): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode((options.bom ? UTF8_BOM : "") + csvText([header, ...records]));
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(bytes);

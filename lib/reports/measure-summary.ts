@@ -1,5 +1,6 @@
 import { CAPTURE_DAYS, FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
 import type { GroupBy, MeasureKey, ReportableResult, ReportableRow } from "../measures/types";
+import { UNKNOWN_PLAN_NAME } from "../format";
 import { countCell, dateCell, integerCell, rateCell, textCell } from "./cells";
 
 // measure-summary.csv (SPEC section 7): one row per group of getMeasure's breakdown, then the
@@ -26,8 +27,9 @@ export const MEASURE_SUMMARY_COLUMNS = [
 
 /** A dimension the row is not grouped on. */
 export const ALL = "All";
-/** The plan and product line of what no plan could be attributed to (D7). */
-export const UNKNOWN = "Unknown";
+/** The plan and product line of what no plan could be attributed to (D7): the same word as on
+ *  screen (lib/format.ts). */
+export const UNKNOWN = UNKNOWN_PLAN_NAME;
 export const UNKNOWN_PAYER_NAME = "Unknown payer";
 
 /** The window each measure's maturity is judged by: W for follow-up and its result, 14 days

@@ -1,5 +1,6 @@
-import { parseFilters, type Filters, type SearchParams } from "../filters";
+import { parseFilters, rawParameter, type Filters, type SearchParams } from "../filters";
 import { ORDER_STATUSES, type OrderStatus } from "../orders/types";
+import { parseWorklistFilters, type WorklistFilters } from "../views/worklist";
 
 // The query string of a report URL (SPEC section 7): the page filters of lib/filters.ts plus
 // `groupBy` and `suppress=1`, and for orders.csv a `status` list. A report refuses what it
@@ -14,18 +15,30 @@ export const MEMBER_LEVEL_REPORTS: readonly ReportName[] = ["orders", "reconcili
 
 const FILTER_PARAMETERS = ["from", "to", "payer", "plan", "productLine", "window", "asOf", "measure", "groupBy", "suppress"] as const;
 const PARAMETERS: Record<ReportName, readonly string[]> = {
-  "measure-summary": FILTER_PARAMETERS,
+  // `series=payer` (with groupBy=month): the lines of a trend chart, each payer's months besides
+  // the all-payer ones. `bom=1`: a UTF-8 byte-order mark first, for spreadsheet programs.
+  "measure-summary": [...FILTER_PARAMETERS, "series", "bom"],
   // The page filters are accepted by every report, so that one set of links carries them all;
-  // measure and groupBy do not change a member-level list.
-  orders: [...FILTER_PARAMETERS, "status"],
-  reconciliation: FILTER_PARAMETERS,
+  // measure and groupBy do not change a member-level list. The worklist's own filters narrow
+  // orders.csv as they narrow /orders.
+  orders: [...FILTER_PARAMETERS, "status", "age", "npi", "member", "bom"],
+  reconciliation: [...FILTER_PARAMETERS, "bom"],
 };
+
+/** `series` values: one line per payer (a trend chart's lines). */
+export const REPORT_SERIES = ["payer"] as const;
 
 export type ReportRequest = {
   report: ReportName;
   filters: Filters;
   /** orders.csv only: D4 statuses to list; empty = all. */
   statuses: OrderStatus[];
+  /** orders.csv only: the worklist's narrowing (age, NPI, member); statuses are above. */
+  worklist?: Omit<WorklistFilters, "statuses">;
+  /** measure-summary.csv by month: one block of months per payer line, after the all-payer one. */
+  series?: "payer" | null;
+  /** A UTF-8 byte-order mark before the header, for spreadsheet programs (Excel). */
+  bom?: boolean;
 };
 
 export type InvalidParameter = { name: string; value: string; allowed: string };
@@ -33,7 +46,14 @@ export type InvalidParameter = { name: string; value: string; allowed: string };
 /** A report's own parameters, read before the filters: the query string as SearchParams for
  *  the request context (lib/views/context.ts), the statuses of orders.csv, and what is wrong
  *  with them. The page filters themselves are checked by the context, as on a page. */
-export type ReportParameters = { params: SearchParams; statuses: OrderStatus[]; invalid: InvalidParameter[] };
+export type ReportParameters = {
+  params: SearchParams;
+  statuses: OrderStatus[];
+  worklist: Omit<WorklistFilters, "statuses">;
+  series: "payer" | null;
+  bom: boolean;
+  invalid: InvalidParameter[];
+};
 
 /** URLSearchParams as the SearchParams of lib/filters.ts (a repeated name gives a list). */
 export function toSearchParams(query: URLSearchParams): SearchParams {
@@ -65,7 +85,22 @@ export function parseReportParameters(report: ReportName, query: URLSearchParams
   if (MEMBER_LEVEL_REPORTS.includes(report) && shown(params.suppress) === "1") {
     invalid.push({ name: "suppress", value: "1", allowed: `0 (${report}.csv lists members and cannot be marked for external sharing; measure-summary.csv can)` });
   }
-  return { params, statuses, invalid };
+  let worklist: Omit<WorklistFilters, "statuses"> = { ageBuckets: [], orderingNpi: null, member: null };
+  if (report === "orders") {
+    const parsed = parseWorklistFilters(params, false);
+    invalid.push(...parsed.invalid);
+    worklist = { ageBuckets: parsed.filters.ageBuckets, orderingNpi: parsed.filters.orderingNpi, member: parsed.filters.member };
+  }
+  const bomValue = shown(rawParameter(params, "bom"));
+  if (bomValue !== "" && bomValue !== "0" && bomValue !== "1") invalid.push({ name: "bom", value: bomValue, allowed: "0 or 1 (1: a UTF-8 byte-order mark first, for Excel)" });
+  let series: "payer" | null = null;
+  const seriesValue = shown(rawParameter(params, "series"));
+  if (report === "measure-summary" && seriesValue !== "") {
+    if (!(REPORT_SERIES as readonly string[]).includes(seriesValue)) invalid.push({ name: "series", value: seriesValue, allowed: REPORT_SERIES.join(", ") });
+    else if (shown(rawParameter(params, "groupBy")) !== "month") invalid.push({ name: "series", value: seriesValue, allowed: "payer, with groupBy=month (a trend's lines)" });
+    else series = "payer";
+  }
+  return { params, statuses, worklist, series, bom: bomValue === "1", invalid };
 }
 
 /** The filters alone, as a report with no data loaded yet reads them (to name invalid ones). */

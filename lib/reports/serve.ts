@@ -50,10 +50,10 @@ export async function serveReport(report: ReportName, request: Request, deps: Re
     const invalid = [...parsed.invalid, ...(ctx ? ctx.invalid : invalidFilters(parsed.params))];
     if (invalid.length > 0) return plain(400, describeInvalid(invalid));
     if (!ctx) return plain(409, "The warehouse holds no claims yet, so there is no as-of date to report on.");
-    const resolved = { report, filters: ctx.filters, statuses: parsed.statuses, asOf: ctx.asOf };
+    const resolved = { report, filters: ctx.filters, statuses: parsed.statuses, worklist: parsed.worklist, series: parsed.series, bom: parsed.bom, asOf: ctx.asOf };
     const headers = {
       "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${reportFileName(resolved)}"`,
+      "Content-Disposition": `attachment; filename="${reportFileName(resolved, { suppressed: ctx.suppress })}"`,
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
     };
