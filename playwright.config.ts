@@ -23,6 +23,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 60_000,
+  // Two cores building, serving four databases and driving a browser: give answers time.
+  expect: { timeout: 15_000 },
   reporter: [["list"]],
   use: {
     baseURL: LOADED.url,

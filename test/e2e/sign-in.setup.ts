@@ -14,7 +14,9 @@ for (const role of ROLES) {
       await page.getByLabel("Email").fill(ACCOUNTS[role].email);
       await page.getByLabel("Password").fill(ACCOUNTS[role].password);
       await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page).not.toHaveURL(/\/sign-in/);
+      // A first sign-in warms the server up (and hashes with scrypt): on a busy machine it takes
+      // seconds.
+      await expect(page).not.toHaveURL(/\/sign-in/, { timeout: 30_000 });
       await expect(page.getByTestId("header-user")).toBeVisible();
     }
     mkdirSync(path.dirname(storageStateOf(role)), { recursive: true });
