@@ -32,7 +32,9 @@ const FIELDS = {
   from: isoDate,
   to: isoDate,
   payer: list(key),
-  plan: list(z.string().min(1).max(64)),
+  // Plan ids are 1–64 characters without control characters (a NUL could not even reach the
+  // database as a parameter).
+  plan: list(z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/)),
   productLine: list(z.enum(PRODUCT_LINES)),
   window: z.coerce.number().pipe(z.union(WINDOWS.map((w) => z.literal(w)) as [z.ZodLiteral<30>, z.ZodLiteral<60>, z.ZodLiteral<90>, z.ZodLiteral<180>])),
   asOf: isoDate,

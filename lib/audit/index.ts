@@ -51,21 +51,33 @@ export function operator(command: string): AuditActor {
   return { userId: null, actor: `operator (${command})`, role: null, tokenName: null, address: null };
 }
 
+/** Text as the log can keep it: PostgreSQL's text and jsonb refuse NUL, which a hostile URL or
+ *  form may hold; it is kept as U+FFFD, so the row is written and says something was there. */
+function storable(value: string): string;
+function storable(value: string | null | undefined): string | null;
+function storable(value: string | null | undefined): string | null {
+  return value == null ? null : value.replaceAll("\u0000", "\uFFFD");
+}
+
+function storableFilters(filters: Record<string, string | string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(filters).map(([k, v]) => [storable(k), Array.isArray(v) ? v.map((x) => storable(x)) : storable(v)]));
+}
+
 export async function recordAudit(db: Sql, entry: AuditEntry): Promise<void> {
   await db.query(
     `INSERT INTO audit_events (user_id, actor, role, token_name, action, route, filters, rows, address, detail)
      VALUES ($1, $2, $3, $4, $5::audit_action, $6, $7::jsonb, $8, $9, $10)`,
     [
       entry.userId,
-      entry.actor,
+      storable(entry.actor),
       entry.role,
-      entry.tokenName,
+      storable(entry.tokenName),
       entry.action,
-      entry.route,
-      JSON.stringify(entry.filters ?? {}),
+      storable(entry.route),
+      JSON.stringify(storableFilters(entry.filters ?? {})),
       entry.rows ?? null,
-      entry.address,
-      entry.detail ?? null,
+      storable(entry.address),
+      storable(entry.detail),
     ],
   );
 }
@@ -163,8 +175,11 @@ export function parseAuditQuery(params: Record<string, string | string[] | undef
     if (!(AUDIT_PARAMETERS as readonly string[]).includes(name)) invalid.push({ name, value: String(params[name]), allowed: `no such parameter; the audit log takes ${AUDIT_PARAMETERS.join(", ")}` });
   }
   const actor = one("actor");
+  if (actor && /[\u0000-\u001f]/.test(actor)) {
+    invalid.push({ name: "actor", value: actor.replace(/[\u0000-\u001f]/g, "?").slice(0, 80), allowed: "text without control characters" });
+  }
   return {
-    query: { from: date("from"), to: date("to"), actor: actor ? actor.slice(0, 320) : null, actions: actions.filter((a) => !unknown.includes(a)) as AuditAction[], page },
+    query: { from: date("from"), to: date("to"), actor: actor && !/[\u0000-\u001f]/.test(actor) ? actor.slice(0, 320) : null, actions: actions.filter((a) => !unknown.includes(a)) as AuditAction[], page },
     invalid,
   };
 }

@@ -190,7 +190,8 @@ export function createAuth(db: Database, config: AuthConfig) {
 
 export type Auth = ReturnType<typeof createAuth>;
 
-/** Emails compare in lower case, as better-auth stores them. */
+/** Emails compare in lower case, as better-auth stores them. Control characters (a NUL cannot
+ *  even be a database parameter) are kept as U+FFFD: such an email matches no user. */
 export function normaliseEmail(value: unknown): string {
-  return typeof value === "string" ? value.trim().toLowerCase().slice(0, 320) : "";
+  return typeof value === "string" ? value.trim().toLowerCase().slice(0, 320).replace(/[\u0000-\u001f]/g, "\uFFFD") : "";
 }

@@ -32,7 +32,7 @@ export async function freshDatabase(engine: EngineName): Promise<TestDatabase> {
   if (!serverUrl) throw new Error("DATABASE_URL is not set");
   const name = `dxa_test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${templateDatabaseName(serverUrl)}`);
+  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${process.env.DXA_TEST_TEMPLATE ?? templateDatabaseName(serverUrl)}`);
   await admin.end();
   const db = await openPostgres(databaseUrl(serverUrl, name));
   return {
