@@ -39,8 +39,15 @@ export async function requireViewer(): Promise<Viewer> {
   return who.viewer;
 }
 
+/** The query of a page as the audit log keeps it: its string values only. (Next.js builds
+ *  searchParams on a plain object: `?constructor=x` arrives as [Object, "x"].) */
 function queryOf(params: SearchParams): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(params).filter((e): e is [string, string | string[]] => e[1] !== undefined));
+  const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const [name, value] of Object.entries(params)) {
+    const strings = [value].flat().filter((v): v is string => typeof v === "string");
+    if (strings.length > 0) query[name] = Array.isArray(value) ? strings : strings[0]!;
+  }
+  return query;
 }
 
 /** Records what a viewer did or was refused on a page (SPEC section 10's audit). */

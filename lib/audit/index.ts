@@ -60,7 +60,7 @@ function storable(value: string | null | undefined): string | null {
 }
 
 function storableFilters(filters: Record<string, string | string[]>): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(filters).map(([k, v]) => [storable(k), Array.isArray(v) ? v.map((x) => storable(x)) : storable(v)]));
+  return Object.fromEntries(Object.entries(filters).map(([k, v]) => [storable(k), Array.isArray(v) ? v.map((x) => storable(String(x))) : storable(String(v))]));
 }
 
 export async function recordAudit(db: Sql, entry: AuditEntry): Promise<void> {

@@ -60,17 +60,20 @@ function toViewer(user: UserRow, tokenName: string | null, address: string | nul
  * Who sends a request. better-auth answers "not valid" when it cannot reach the database (its
  * token check turns any failure into an invalid key): before a refusal is given, the database
  * is asked a trivial question, so that a lost database surfaces as its own error (a 503), not as
- * "sign in again". Costs a statement on refusals only.
+ * "sign in again"; and when it answers, the credentials are checked once more, in case the
+ * refusal came from a moment it did not (a restart). Costs two statements on refusals only.
  */
 export async function resolveViewer(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {
+  let first: ViewerResolution;
   try {
-    const resolution = await resolveCredentials(auth, db, headers);
-    if (!resolution.ok && resolution.reason !== "none") await db.query("SELECT 1");
-    return resolution;
+    first = await resolveCredentials(auth, db, headers);
   } catch (error) {
     await db.query("SELECT 1");
     throw error;
   }
+  if (first.ok || first.reason === "none") return first;
+  await db.query("SELECT 1");
+  return resolveCredentials(auth, db, headers);
 }
 
 async function resolveCredentials(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {
