@@ -53,9 +53,13 @@ export async function readImportFile(
     hash.update(chunk);
     digest.bytes += chunk.length;
   });
-  const text = source.pipe(new Utf8Text());
+  // Line ends come as LF whatever the file used (CRLF, LF, CR, mixed): lib/import/utf8-text.ts.
+  const text = source.pipe(new Utf8Text({ lineEnds: true }));
 
   let rows: RowWriter | null = null;
+  // A header that cannot be used (a required column missing, one repeated) is reported once;
+  // the rest of the file is still read, to count its rows for the report, not checked.
+  let headerRefused = false;
   let headerLength = 0;
   let nextLine = 1;
   const out = new BinaryCopyWriter();
@@ -64,13 +68,21 @@ export async function readImportFile(
     // The text reaches the parser only after passing `text`, so a quote in this record was seen.
     nextLine += text.sawQuote ? 1 + countNewlines(record) : 1;
     if (errors.length > 0) {
+      if (rows !== null || headerRefused) digest.rows++;
       problems.add(spec.file, line, "-", "", `not valid CSV: ${errors.map((e) => e.message).join("; ")}`);
       return true;
     }
-    if (record.length === 1 && record[0] === "") return true; // a blank line
+    if (isBlank(record)) return true;
+    if (headerRefused) {
+      digest.rows++;
+      return true;
+    }
     if (rows === null) {
       const columnIndex = readHeader(spec, record, problems, digest.warnings);
-      if (columnIndex.length === 0) return false;
+      if (columnIndex.length === 0) {
+        headerRefused = true;
+        return true;
+      }
       rows = new RowWriter(spec, columnIndex, batchId, ctx, known);
       headerLength = record.length;
       return true;
@@ -111,6 +123,9 @@ export async function readImportFile(
       header: false,
       // SPEC section 3: comma separated. Never guessed: a guess fails on short or sparse files.
       delimiter: ",",
+      // Every line end is an LF by now; never guessed from the first chunk, which would make a
+      // file whose first lines end in CRLF one long row wherever a line ends in LF alone.
+      newline: "\n",
       skipEmptyLines: false,
       // Whole chunks of the stream at a time: cheaper than a callback per row.
       chunk: (result, parser) => {
@@ -145,12 +160,20 @@ export async function readImportFile(
     if (!(error instanceof UnreadableFile)) throw error;
   });
 
-  if (rows === null && problems.count === 0) problems.addFile(spec.file, "the file is empty: a header row is required");
+  if (rows === null && !headerRefused && problems.count === 0) problems.addFile(spec.file, "the file is empty: a header row is required");
   digest.sha256 = hash.digest("hex");
   return digest;
 }
 
 const NO_ERRORS: Papa.ParseError[] = [];
+
+/** A line with nothing on it — empty, spaces only, or only commas (a spreadsheet's empty row) —
+ *  is skipped wherever it is, such as the empty lines an editor leaves at the end. */
+function isBlank(record: string[]): boolean {
+  if (record[0] !== "" && (record.length > 1 || record[0]!.trim() !== "")) return false;
+  for (const cell of record) if (cell.trim() !== "") return false;
+  return true;
+}
 
 /** Papa Parse's errors of one chunk by row index within it; null when there are none. */
 function errorsByRow(errors: Papa.ParseError[]): Map<number, Papa.ParseError[]> | null {
