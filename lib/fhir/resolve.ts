@@ -1,7 +1,8 @@
 import type { Sql } from "@/db/client";
 import { npi as npiRule } from "../import/fields";
 import { stageTable, type FileSpec } from "../import/files";
-import { payerKeySql, type LoadPath } from "../import/load";
+import { type LoadPath } from "../import/load";
+import { payerIdentitySql } from "../import/payers";
 import type { ProblemLog } from "../import/problems";
 import { isValidNpi } from "../npi";
 
@@ -207,9 +208,10 @@ async function checkPayers(sql: Sql, problems: ProblemLog): Promise<void> {
 /** SPEC 3b: one plan_id with two payers (compared by key), plan names or product lines in one
  *  import is an error: between Coverages, and between a Coverage and plans.csv. */
 async function checkPlans(sql: Sql, csv: CsvLoads, problems: ProblemLog): Promise<void> {
-  // Payer keys are worked out once per distinct payer name, not per Coverage.
+  // Payers compare by what makes two names one payer (lib/import/payers.ts), worked out once per
+  // distinct payer name, not per Coverage.
   const keyed = (table: string) => `(SELECT t.*, k.payer_key FROM ${table} t JOIN (
-      SELECT payer, ${payerKeySql("payer")} AS payer_key FROM (SELECT DISTINCT payer FROM ${table} AS named) d) k USING (payer))`;
+      SELECT payer, ${payerIdentitySql("payer")} AS payer_key FROM (SELECT DISTINCT payer FROM ${table} AS named) d) k USING (payer))`;
   const differences = (mine: string, other: string, on: string, where: string) => `
     SELECT p.file, p.source_line AS line, x.path, x.value, p.seq,
            'plan ' || p.plan_id || ' has ' || x.what || ' "' || x.mine || '" here and "' || x.other || '" in ' || ${where} AS reason

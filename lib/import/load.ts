@@ -1,6 +1,7 @@
 import type { Sql } from "@/db/client";
 import { suspendIndexesIfEmpty, type RebuildIndexes } from "@/db/indexes";
 import { FILE_SPECS, PROVENANCE_COLUMNS, stageTable, type FileSpec } from "./files";
+import { resolvePayers } from "./payers";
 import type { ProblemLog } from "./problems";
 
 export type RowCounts = { new: number; changed: number; unchanged: number };
@@ -57,33 +58,6 @@ async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLo
   }
   const total = Number(rows[0]?.total ?? 0);
   if (total > rows.length) problems.addUnlisted(total - rows.length);
-}
-
-const compact = (expr: string) => `regexp_replace(lower(${expr}), '[^a-z0-9]', '', 'g')`;
-const slug = (expr: string) => `trim(both '-' from regexp_replace(lower(${expr}), '[^a-z0-9]+', '-', 'g'))`;
-
-/** The payer key a payer name resolves to (below), as an SQL expression over `expr`, without
- *  adding the payer: for comparing payers by key before anything is written (lib/fhir). */
-export function payerKeySql(expr: string): string {
-  return `coalesce((SELECT p.key FROM payers p WHERE ${compact(expr)} IN (${compact("p.key")}, ${compact("p.display_name")}) ORDER BY p.sort_order LIMIT 1), ${slug(expr)})`;
-}
-
-/** Plans name their payer by display name or key, in any case and spacing ("BCBS",
- *  "Blue Cross Blue Shield", "UnitedHealthcare"); any other name becomes a payer of its own,
- *  keyed by the slug of its name and listed after the five. `table` holds the plans' `payer`
- *  column and gains `payer_key`. */
-export async function resolvePayers(sql: Sql, table = "stage_plans"): Promise<void> {
-  await sql.exec(`
-    ALTER TABLE ${table} ADD COLUMN payer_key text;
-    UPDATE ${table} s SET payer_key = p.key FROM payers p
-      WHERE ${compact("s.payer")} IN (${compact("p.key")}, ${compact("p.display_name")});
-    INSERT INTO payers (key, display_name, sort_order, listed)
-      SELECT DISTINCT ON (${slug("payer")}) ${slug("payer")}, payer, 100, false
-      FROM ${table} WHERE payer_key IS NULL
-      ORDER BY ${slug("payer")}, payer
-      ON CONFLICT (key) DO NOTHING;
-    UPDATE ${table} SET payer_key = ${slug("payer")} WHERE payer_key IS NULL;
-  `);
 }
 
 /** Upserts one staged file by its natural key and counts new, changed and unchanged rows.
