@@ -4,25 +4,40 @@ import { Suspense } from "react";
 import { canSeeMemberLevel } from "@/lib/access";
 import type { Filters } from "@/lib/filters";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
-import { formatHiddenCount, formatInterval, formatMonth, formatPointChange, formatRowRate, formatShownCount, MEASURE_NAMES } from "@/lib/format";
-import type { ReportableRow } from "@/lib/measures";
+import {
+  formatCount,
+  formatHiddenCount,
+  formatInterval,
+  formatMonth,
+  formatPeriod,
+  formatPointChange,
+  formatRateWithN,
+  formatRowRate,
+  formatShownCount,
+  MEASURE_NAMES,
+  PRODUCT_LINE_NAMES,
+} from "@/lib/format";
+import type { MeasureKey, ReportableRow } from "@/lib/measures";
+import { measureWindowDays } from "@/lib/reports/measure-summary";
 import { drawableValue } from "@/lib/stats/suppression";
 import type { ViewContext } from "@/lib/views/context";
-import { plottedRate } from "@/lib/views/trend";
-import { getByPayer, getFunnel, getHeadlines, getScanTiming, getTrend } from "@/lib/views/overview";
+import { getByPayer, getFunnel, getHeadlines, getScanTiming, getTrend, previousPeriod } from "@/lib/views/overview";
+import { allPayersLabel, hasPlottedPoint, keepTrendLine, provisionalMonths, trendPayerCandidates, trendPoint } from "@/lib/views/trend";
 import { pageContext } from "../_lib/request";
 import { ActiveFilters } from "../_components/active-filters";
 import { BarsChart } from "../_components/charts/bars-chart";
 import { ChartFrame } from "../_components/charts/chart-frame";
 import { RateByPayerChart } from "../_components/charts/rate-by-payer-chart";
-import { TrendChart } from "../_components/charts/trend-chart";
+import { TrendChart, type TrendLine } from "../_components/charts/trend-chart";
+import { DefinitionLink } from "../_components/definition-link";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { ALL_PAYERS_COLOUR, ALL_PAYERS_SERIES, payerColours } from "../_components/payer-colors";
-import { payerBars } from "../_components/payer-bars";
+import { hasBar, payerBars } from "../_components/payer-bars";
 import { RateTable } from "../_components/rate-table";
 import { SectionSkeleton } from "../_components/section-skeleton";
+import { ScrollArea } from "../_components/scroll-area";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection(); // always the warehouse as it is now, never a build-time copy
@@ -33,8 +48,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     <>
       <h1>Overview</h1>
       <ActiveFilters ctx={ctx} />
-      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
-        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))} />
+      <FilterBar
+        filters={ctx.filters}
+        dataAsOf={ctx.dataAsOf}
+        payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
+        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))}
+      />
       <Notices notices={ctx.notices} />
       <Suspense key={`h${key}`} fallback={<SectionSkeleton />}>
         <Headlines ctx={ctx} />
@@ -57,36 +76,58 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   );
 }
 
-const linkWith = (ctx: ViewContext, path: string, overrides: Partial<Filters> = {}) => {
-  const query = filtersToSearchParams(ctx.filters, overrides, ctx.dataAsOf).toString();
+const linkWith = (ctx: ViewContext, path: string, overrides: Partial<Filters> = {}, extra: Record<string, string> = {}) => {
+  const params = filtersToSearchParams(ctx.filters, overrides, ctx.dataAsOf);
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  const query = params.toString();
   return query ? `${path}?${query}` : path;
 };
 
+/** What a measure's pending count is, in words. */
+const PENDING_WORDS: Record<MeasureKey, string | null> = {
+  order_follow_up: "orders with their window still open",
+  result_documented: null,
+  order_capture: "orders of the last 14 days",
+  screening_ordering: null,
+  post_fracture: "episodes within their 180 days",
+};
 
 async function Headlines({ ctx }: { ctx: ViewContext }) {
   const headlines = await getHeadlines(ctx);
+  const previous = previousPeriod(ctx.filters.from, ctx.filters.to);
   return (
     <section aria-label="Headline rates">
       <ul className="headlines">
-        {headlines.map((h) => (
-          <li key={h.measure} className={`card headline${h.measure === ctx.filters.measure ? " selected" : ""}`} data-testid={`headline-${h.measure}`}>
-            <Link href={linkWith(ctx, "/", { measure: h.measure })} className="headline-name">
-              {MEASURE_NAMES[h.measure]}
-            </Link>
-            <span className="headline-rate" data-testid={`headline-rate-${h.measure}`}>
-              {formatRowRate(h.current)}
-            </span>
-            <span className="headline-detail">
-              95% CI {formatInterval(h.current.ciLow, h.current.ciHigh)} · {formatHiddenCount(h.current.numerator, h.current.visibility.numerator)} of{" "}
-              {formatHiddenCount(h.current.denominator, h.current.visibility.denominator)}
-            </span>
-            <span className="headline-detail">
-              {formatPointChange(h.change)} vs previous period · higher is better
-              {h.current.visibility.pending !== "shown" || h.current.pending ? ` · ${formatHiddenCount(h.current.pending, h.current.visibility.pending)} pending` : ""}
-            </span>
-            {h.current.flags.includes("low_volume") ? <span className="flag">low volume</span> : null}
-          </li>
-        ))}
+        {headlines.map((h) => {
+          const pending = PENDING_WORDS[h.measure];
+          const showPending = pending !== null && (h.current.visibility.pending !== "shown" || (h.current.pending ?? 0) > 0);
+          return (
+            <li key={h.measure} className={`card headline${h.measure === ctx.filters.measure ? " selected" : ""}`} data-testid={`headline-${h.measure}`}>
+              <Link href={linkWith(ctx, "/", { measure: h.measure })} className="headline-name" aria-current={h.measure === ctx.filters.measure ? "true" : undefined}>
+                {MEASURE_NAMES[h.measure]}
+              </Link>
+              <span className={`headline-rate${h.current.rate === null ? " headline-rate-missing" : ""}`} data-testid={`headline-rate-${h.measure}`}>
+                {formatRowRate(h.current)}
+              </span>
+              <span className="headline-detail">
+                95% interval {formatInterval(h.current.ciLow, h.current.ciHigh)} · {formatHiddenCount(h.current.numerator, h.current.visibility.numerator)} of{" "}
+                {formatHiddenCount(h.current.denominator, h.current.visibility.denominator)}
+              </span>
+              <span className="headline-detail" data-testid={`headline-change-${h.measure}`}>
+                {h.change === null ? "No change to show against" : `${formatPointChange(h.change)} vs`} {formatPeriod(previous.from, previous.to)}
+              </span>
+              {showPending ? (
+                <span className="headline-detail" data-testid={`headline-pending-${h.measure}`}>
+                  not yet counted: {formatHiddenCount(h.current.pending, h.current.visibility.pending)} {pending}
+                </span>
+              ) : null}
+              <span className="headline-footer">
+                {h.current.flags.includes("low_volume") ? <span className="flag">low volume</span> : <span />}
+                <DefinitionLink measure={h.measure} />
+              </span>
+            </li>
+          );
+        })}
       </ul>
     </section>
   );
@@ -94,37 +135,59 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
 
 async function ByPayer({ ctx }: { ctx: ViewContext }) {
   const { result, benchmark } = await getByPayer(ctx);
-  const payers = payerBars(result, (key) => linkWith(ctx, `/payers/${key}`, { payers: [] }));
-  const overall = benchmark.available ? benchmark.result.total.rate : null;
+  const colours = payerColours(ctx.dims.payers.map((p) => p.key));
+  const href = (key: string) => linkWith(ctx, `/payers/${key}`, { payers: [], plans: [] });
+  const bars = payerBars(result, colours, href);
+  const overall = benchmark.available && benchmark.result.total.rate !== null ? { rate: benchmark.result.total.rate, label: allPayersLabel(ctx.filters, PRODUCT_LINE_NAMES) } : null;
+  const title = `${MEASURE_NAMES[ctx.filters.measure]} by payer`;
   return (
     <ChartFrame
-      title={`${MEASURE_NAMES[ctx.filters.measure]} by payer`}
+      title={title}
       testId="chart-rate-by-payer"
-      download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "payer" })}
-      empty={result.total.denominator === 0}
-      note={`Bars show the rate with its 95% interval; ${overall === null ? "the all-payer rate is not shown here" : "the dashed line is the rate over all payers and plans"}. Higher is better. Select a bar for the payer's plans.`}
-      table={<RateTable rows={result.rows} total={result.total} testId="table-rate-by-payer" label={(r) => r.payerName ?? "—"} />}
+      measure={ctx.filters.measure}
+      download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "payer" }, { bom: "1" })}
+      empty={!hasBar(bars)}
+      emptyReason={result.total.denominator !== 0 ? "No payer's rate can be shown: the table lists what there is." : undefined}
+      note={`Bars show the rate with its 95% interval${overall ? `; the dashed line is the rate of ${overall.label.toLowerCase()}` : ""}. Higher is better. Select a bar, or Tab to it and press Enter, to open the payer's page.`}
+      table={
+        <RateTable
+          rows={result.rows}
+          total={result.total}
+          testId="table-rate-by-payer"
+          caption={`${title}, ${formatPeriod(ctx.filters.from, ctx.filters.to)}`}
+          groupName="Payer"
+          label={(r) => r.payerName ?? "—"}
+          href={(r) => (r.payerKey && r.payerKey !== "unknown" ? href(r.payerKey) : null)}
+        />
+      }
     >
-      <RateByPayerChart payers={payers} overall={overall} />
+      <RateByPayerChart label={`${title}: bar chart; each bar links to the payer's page`} payers={bars} overall={overall} testId="chart-rate-by-payer" />
     </ChartFrame>
   );
 }
 
 async function FunnelSection({ ctx }: { ctx: ViewContext }) {
   const f = await getFunnel(ctx);
+  const w = ctx.filters.window;
   const steps = [
-    { label: "Orders (window closed)", count: f.ordersMature },
-    { label: `Scanned within ${ctx.filters.window} days`, count: f.scanned },
+    { label: "Orders with their window closed", count: f.ordersMature },
+    { label: `Scanned within ${w} days`, count: f.scanned },
     { label: "Result documented", count: f.documented },
   ];
   return (
     <ChartFrame
       title="Order → scan → documented result"
       testId="chart-funnel"
+      measure="order_follow_up"
       empty={f.ordersMature.value === 0}
-      note={`${formatShownCount(f.pending)} more orders are still within their ${ctx.filters.window}-day window and not counted.`}
+      note={
+        <>
+          Not yet counted: <span data-testid="funnel-pending">{formatShownCount(f.pending)}</span> orders with their {w}-day window still open.
+        </>
+      }
       table={
         <table data-testid="table-funnel">
+          <caption>Orders of the period, from order to documented result</caption>
           <tbody>
             {steps.map((s) => (
               <tr key={s.label}>
@@ -133,7 +196,7 @@ async function FunnelSection({ ctx }: { ctx: ViewContext }) {
               </tr>
             ))}
             <tr>
-              <th scope="row">Pending (window open)</th>
+              <th scope="row">Window still open (not yet counted)</th>
               <td className="num">{formatShownCount(f.pending)}</td>
             </tr>
           </tbody>
@@ -141,89 +204,137 @@ async function FunnelSection({ ctx }: { ctx: ViewContext }) {
       }
     >
       <BarsChart
-        bars={steps.map((s, i) => ({ label: s.label, value: drawableValue(s.count), colour: ["#1f5fa8", "#3f7fc8", "#7aa7dc"][i] }))}
+        label="Order to scan to documented result: bar chart of counts"
+        bars={steps.map((s, i) => ({ label: s.label, value: drawableValue(s.count), text: formatShownCount(s.count), colour: ["#1f5fa8", "#3f7fc8", "#6b9bd1"][i] }))}
         layout="rows"
-        height={180}
+        height={200}
+        xTitle="Orders"
+        testId="chart-funnel"
       />
     </ChartFrame>
   );
 }
 
+/** The x axis of a measure's trend: the month of what date. */
+const TREND_MONTH_OF: Record<MeasureKey, string> = {
+  order_follow_up: "Month of the order date",
+  result_documented: "Month of the order date",
+  order_capture: "Month of the order date",
+  screening_ordering: "12 months ending with the month",
+  post_fracture: "Month of the episode date",
+};
+
 async function Trend({ ctx }: { ctx: ViewContext }) {
-  const inView = ctx.dims.payers.filter((p) => (ctx.filters.payers.length ? ctx.filters.payers.includes(p.key) : p.listed || p.key !== "unknown"));
-  const trend = await getTrend(ctx, inView);
+  const candidates = trendPayerCandidates(ctx);
+  const trend = await getTrend(ctx, candidates);
+  const listed = new Map(ctx.dims.payers.map((p) => [p.key, p.listed]));
+  const payers = trend.payers.filter((p) => keepTrendLine(p.payerKey, listed.get(p.payerKey) ?? false, p.result));
   const months = trend.all.rows.map((r) => r.month!);
-  const colours = payerColours(trend.payers.map((p) => p.payerKey));
+  const colours = payerColours(ctx.dims.payers.map((p) => p.key));
   const benchmarkRows = trend.benchmark.available ? trend.benchmark.result.rows : null;
-  const series = [
-    ...(benchmarkRows ? [{ key: ALL_PAYERS_SERIES, label: "All payers", colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmarkRows.map(plottedRate) }] : []),
-    ...trend.payers.map((p) => ({ key: p.payerKey, label: p.payerName, colour: colours[p.payerKey]!, points: p.result.rows.map(plottedRate) })),
+  const measure = ctx.filters.measure;
+  const reference = allPayersLabel(ctx.filters, PRODUCT_LINE_NAMES);
+  // The interval is drawn around one line: the one payer in view, else the all-payer line.
+  const banded = payers.length === 1 ? payers[0]!.payerKey : ALL_PAYERS_SERIES;
+  const n = (r: ReportableRow) => formatHiddenCount(r.denominator, r.visibility.denominator);
+  const lineOf = (rows: ReportableRow[]) => rows.map((r) => ({ ...trendPoint(r), n: n(r) }));
+  const lines: TrendLine[] = [
+    ...(benchmarkRows ? [{ key: ALL_PAYERS_SERIES, label: reference, colour: ALL_PAYERS_COLOUR, dashed: true, band: banded === ALL_PAYERS_SERIES, points: lineOf(benchmarkRows) }] : []),
+    ...payers.map((p) => ({ key: p.payerKey, label: p.payerName, colour: colours[p.payerKey] ?? "#8C8C8C", band: banded === p.payerKey, points: lineOf(p.result.rows) })),
   ];
   const rowsOf: Record<string, ReportableRow[]> = {
     ...(benchmarkRows ? { [ALL_PAYERS_SERIES]: benchmarkRows } : {}),
-    ...Object.fromEntries(trend.payers.map((p) => [p.payerKey, p.result.rows])),
+    ...Object.fromEntries(payers.map((p) => [p.payerKey, p.result.rows])),
   };
-  const provisional = trend.all.rows.filter((r) => r.flags.includes("provisional")).map((r) => r.month!);
+  const provisional = provisionalMonths(trend.all.rows);
+  const windowDays = measureWindowDays(measure, ctx.filters.window);
+  const own = lines.filter((l) => l.key !== ALL_PAYERS_SERIES).map((l) => l.points);
+  const title = `${MEASURE_NAMES[measure]} by month`;
   return (
     <ChartFrame
-      title={`${MEASURE_NAMES[ctx.filters.measure]} by month`}
+      title={title}
       testId="chart-trend"
-      download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "month" })}
-      empty={trend.all.total.denominator === 0}
-      note={`Months still mostly within their ${ctx.filters.window}-day window are not plotted.${provisional.length ? " Shaded months are provisional: their claims are still arriving (90th-percentile claims lag)." : ""}`}
+      measure={measure}
+      download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "month" }, { series: "payer", bom: "1" })}
+      empty={!hasPlottedPoint(own)}
+      emptyReason={
+        trend.all.total.denominator !== 0 || (trend.all.total.pending ?? 0) > 0
+          ? "No month has a rate to plot for the payers in view: a month is plotted once more of it is counted than pending, and rates resting on small numbers may be hidden. The table lists every month."
+          : undefined
+      }
+      note={`One line per payer${benchmarkRows ? ` and a dashed line for ${reference.toLowerCase()}` : ""}; the band is the 95% interval of ${banded === ALL_PAYERS_SERIES ? reference.toLowerCase() : payers[0]?.payerName}. ${
+        windowDays === null ? "" : `Months still mostly within their ${windowDays}-day window are not plotted. `
+      }Hollow points rest on fewer than 20.`}
       table={
-        <table data-testid="table-trend">
-          <thead>
-            <tr>
-              <th scope="col">Month</th>
-              {series.map((s) => (
-                <th key={s.key} scope="col" className="num">
-                  {s.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {months.map((m, i) => (
-              <tr key={m}>
-                <th scope="row">
-                  {formatMonth(m)}
-                  {provisional.includes(m) ? " (provisional)" : ""}
-                </th>
-                {series.map((s) => (
-                  <td key={s.key} className="num">
-                    {rowsOf[s.key]?.[i] ? formatRowRate(rowsOf[s.key]![i]!) : "—"}
-                  </td>
+        <ScrollArea label="Rates by month">
+          <table data-testid="table-trend">
+            <caption>
+              {title}: rate and denominator (n) of each month{provisional.length ? "; provisional months are marked" : ""}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Month</th>
+                {lines.map((s) => (
+                  <th key={s.key} scope="col" className="num" data-series={s.key}>
+                    {s.label}
+                  </th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {months.map((m, i) => (
+                <tr key={m} data-month={m}>
+                  <th scope="row">
+                    {formatMonth(m)}
+                    {provisional.includes(m) ? " (provisional)" : ""}
+                  </th>
+                  {lines.map((s) => (
+                    <td key={s.key} className="num">
+                      {rowsOf[s.key]?.[i] ? formatRateWithN(rowsOf[s.key]![i]!) : "—"}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollArea>
       }
     >
-      <TrendChart months={months} series={series} provisional={provisional} />
+      <TrendChart label={`${title}: line chart, one line per payer`} months={months} lines={lines} provisional={provisional} xTitle={TREND_MONTH_OF[measure]} testId="chart-trend" />
     </ChartFrame>
   );
 }
 
+const AGING_LABELS: Record<string, string> = { "0-30": "0–30 days", "31-60": "31–60 days", "61-90": "61–90 days", "91-180": "91–180 days", over_180: "over 180 days" };
+
 async function Timing({ ctx }: { ctx: ViewContext }) {
-  const t = await getScanTiming(ctx);
+  const [t, funnel] = await Promise.all([getScanTiming(ctx), getFunnel(ctx)]);
   const w = ctx.filters.window;
+  const worklist = canSeeMemberLevel(ctx.viewer, "orders");
+  // The orders of the period whose window is still open (the follow-up rate's pending) are those
+  // not yet scanned (in window) and those scanned already, which count once the window closes.
+  const scannedEarly =
+    funnel.pending.visibility === "shown" && t.inWindow.visibility === "shown" && funnel.pending.value !== null && t.inWindow.value !== null
+      ? funnel.pending.value - t.inWindow.value
+      : null;
   return (
     <div className="grid-2">
       <ChartFrame
         title="Days from order to scan"
         testId="chart-days-to-scan"
-        empty={t.completed.value === 0}
+        measure="order_follow_up"
+        empty={t.completed.value === 0 || t.bins.every((b) => !drawableValue(b.count))}
+        emptyReason={t.completed.value !== 0 ? "Every count here is from 1 to 10 and hidden (small numbers); the table lists them." : undefined}
         note={
           t.completed.value === 0
             ? undefined
             : t.median === null
-              ? `Median and 90th percentile not shown: fewer than 11 completed orders.`
-              : `Median ${t.median.toFixed(1)} days, 90th percentile ${t.p90?.toFixed(1)} days, over ${formatShownCount(t.completed)} completed orders.`
+              ? `Completed orders whose window has closed. Median and 90th percentile not shown: fewer than 11 completed orders.`
+              : `Completed orders whose window has closed: median ${t.median.toFixed(1)} days, 90th percentile ${t.p90?.toFixed(1)} days, over ${formatShownCount(t.completed)} orders.`
         }
         table={
           <table data-testid="table-days-to-scan">
+            <caption>Completed orders by days from order to scan</caption>
             <tbody>
               {t.bins.map((b) => (
                 <tr key={b.label}>
@@ -235,34 +346,49 @@ async function Timing({ ctx }: { ctx: ViewContext }) {
           </table>
         }
       >
-        <BarsChart bars={t.bins.map((b) => ({ label: b.label, value: drawableValue(b.count) }))} unit="" />
+        <BarsChart
+          label="Days from order to scan: bar chart of completed orders"
+          bars={t.bins.map((b) => ({ label: b.label, value: drawableValue(b.count), text: formatShownCount(b.count) }))}
+          xTitle="Days from order to scan"
+          yTitle="Orders"
+          testId="chart-days-to-scan"
+        />
       </ChartFrame>
-      <section className="panel" data-testid="open-orders">
-        <h2>Orders not completed</h2>
+      <section className="panel" data-testid="open-orders" aria-labelledby="open-orders-title">
+        <div className="panel-heading">
+          <h2 id="open-orders-title">Orders not scanned</h2>
+          <DefinitionLink measure="order_follow_up" />
+        </div>
         <dl className="cards compact">
           <div className="card">
-            <dt>Overdue (window closed)</dt>
+            <dt>Overdue: {w}-day window closed, no scan</dt>
             <dd data-testid="count-overdue">{formatShownCount(t.overdue)}</dd>
           </div>
           <div className="card">
-            <dt>Pending (within {w} days)</dt>
+            <dt>In window: not scanned yet</dt>
             <dd data-testid="count-in-window">{formatShownCount(t.inWindow)}</dd>
           </div>
         </dl>
+        <p className="chart-note" data-testid="in-window-explained">
+          {formatShownCount(funnel.pending)} orders of the period have their {w}-day window still open (not yet counted in the rate)
+          {scannedEarly !== null ? `: ${formatCount(t.inWindow.value!)} not scanned yet, ${formatCount(scannedEarly)} scanned already.` : "."}
+        </p>
         <table data-testid="table-aging">
-          <caption>Days since the order, on the as-of date</caption>
+          <caption>Orders not scanned, by days since the order on the as-of date</caption>
           <tbody>
             {t.aging.map(({ bucket, count }) => (
               <tr key={bucket}>
-                <th scope="row">{bucket === "over_180" ? "over 180 days" : `${bucket} days`}</th>
+                <th scope="row">{worklist ? <Link href={linkWith(ctx, "/orders", {}, { age: bucket })}>{AGING_LABELS[bucket]}</Link> : AGING_LABELS[bucket]}</th>
                 <td className="num">{formatShownCount(count)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        {canSeeMemberLevel(ctx.viewer, "orders") ? (
+        {worklist ? (
           <p>
-            <Link href={linkWith(ctx, "/orders")}>Work the list of open orders →</Link>
+            <Link href={linkWith(ctx, "/orders")} data-testid="overview-worklist-link">
+              Work the list of orders not scanned →
+            </Link>
           </p>
         ) : null}
       </section>

@@ -1,17 +1,20 @@
 import type { ViewContext } from "@/lib/views/context";
-import { formatDate } from "@/lib/format";
+import { formatDate, formatPeriod, PRODUCT_LINE_NAMES } from "@/lib/format";
 
-/** The active filters in words, under a page's title (and in print). */
-export function ActiveFilters({ ctx }: { ctx: ViewContext }) {
+/** The active filters in words, under a page's title (and in print): payers and plans by
+ *  name, and the follow-up window only where it changes what the page shows. */
+export function ActiveFilters({ ctx, showWindow = true }: { ctx: ViewContext; showWindow?: boolean }) {
   const f = ctx.filters;
   const payerNames = f.payers.map((k) => ctx.dims.payers.find((p) => p.key === k)?.name ?? k);
+  const planNames = f.plans.map((id) => ctx.dims.plans.find((p) => p.planId === id)?.planName ?? id);
   const parts = [
-    `${formatDate(f.from)} – ${formatDate(f.to)}`,
+    formatPeriod(f.from, f.to),
     payerNames.length ? payerNames.join(", ") : "all payers",
-    f.plans.length ? `plans ${f.plans.join(", ")}` : null,
-    f.productLines.length ? f.productLines.join(", ").replaceAll("_", " ") : null,
-    `${f.window}-day window`,
+    planNames.length ? `${planNames.length === 1 ? "plan" : "plans"} ${planNames.join(", ")}` : null,
+    f.productLines.length ? f.productLines.map((l) => PRODUCT_LINE_NAMES[l] ?? l).join(", ") : null,
+    showWindow ? `${f.window}-day window` : null,
     `as of ${formatDate(ctx.asOf)}${ctx.asOf !== ctx.dataAsOf ? ` (data to ${formatDate(ctx.dataAsOf)})` : ""}`,
+    ctx.suppress ? "small numbers hidden" : null,
   ].filter(Boolean);
   return (
     <p className="lede" data-testid="active-filters">

@@ -1,22 +1,16 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
+import { useId, useState, useTransition } from "react";
 import { defaultPeriod, filtersToSearchParams, type Filters } from "@/lib/filters";
-import { MEASURE_NAMES } from "@/lib/format";
+import { formatDate, MEASURE_NAMES, parseDateInput, PRODUCT_LINE_NAMES } from "@/lib/format";
 import { MEASURE_KEYS, PRODUCT_LINES, WINDOWS } from "@/lib/measures/types";
 
 type Option = { key: string; name: string };
 
-const PRODUCT_LINE_NAMES: Record<string, string> = {
-  commercial: "Commercial",
-  medicare_advantage: "Medicare Advantage",
-  medicare_ffs: "Medicare fee-for-service",
-  medicaid: "Medicaid",
-  other: "Other",
-};
-
 /** The filters of SPEC section 6 as controls. Every change is a new URL (shareable, reload-
- *  and back-button-safe); the page reads it back through lib/filters.ts. */
+ *  and back-button-safe); the page reads it back through lib/filters.ts. A control shows the
+ *  value just chosen at once, and the bar says it is updating, while the page loads. */
 export function FilterBar({
   filters,
   dataAsOf,
@@ -24,6 +18,8 @@ export function FilterBar({
   plans = [],
   showMeasure = true,
   showPayer = true,
+  showWindow = true,
+  preserve,
 }: {
   filters: Filters;
   dataAsOf: string;
@@ -32,13 +28,29 @@ export function FilterBar({
   plans?: (Option & { payerKey: string })[];
   showMeasure?: boolean;
   showPayer?: boolean;
+  /** The follow-up window, where it changes what the page shows. */
+  showWindow?: boolean;
+  /** Parameters of the page's own (a worklist's status, …) kept when a filter changes. */
+  preserve?: Record<string, string>;
 }) {
   const router = useRouter();
   const pathname = usePathname();
-  const asOf = filters.asOf ?? dataAsOf;
+  const [updating, startTransition] = useTransition();
+  // The values shown: the URL's, or the one just chosen while its page loads. Reset whenever the
+  // page's filters change (a navigation, back, reload).
+  const shown = JSON.stringify(filters);
+  const [draft, setDraft] = useState<{ of: string; filters: Filters }>({ of: shown, filters });
+  const current = draft.of === shown ? draft.filters : filters;
+  if (draft.of !== shown) setDraft({ of: shown, filters });
+
+  const asOf = current.asOf ?? dataAsOf;
   const go = (overrides: Partial<Filters>) => {
-    const query = filtersToSearchParams(filters, overrides, dataAsOf).toString();
-    router.push(query ? `${pathname}?${query}` : pathname);
+    const next = { ...current, ...overrides };
+    setDraft({ of: shown, filters: next });
+    const query = filtersToSearchParams(next, {}, dataAsOf);
+    for (const [k, v] of Object.entries(preserve ?? {})) if (v !== "") query.set(k, v);
+    const text = query.toString();
+    startTransition(() => router.push(text ? `${pathname}?${text}` : pathname));
   };
   const year = Number(asOf.slice(0, 4));
   const presets = {
@@ -46,12 +58,10 @@ export function FilterBar({
     thisYear: { from: `${year}-01-01`, to: `${year}-12-31` },
     lastYear: { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` },
   };
-  const preset = (Object.keys(presets) as (keyof typeof presets)[]).find(
-    (k) => presets[k].from === filters.from && presets[k].to === filters.to,
-  ) ?? "custom";
+  const preset = (Object.keys(presets) as (keyof typeof presets)[]).find((k) => presets[k].from === current.from && presets[k].to === current.to) ?? "custom";
 
   return (
-    <form className="filter-bar" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+    <form className="filter-bar" aria-label="Filters" aria-busy={updating} onSubmit={(e) => e.preventDefault()} data-testid="filter-bar">
       <label>
         Period
         <select
@@ -68,24 +78,16 @@ export function FilterBar({
           <option value="custom">Custom range</option>
         </select>
       </label>
-      <label>
-        From
-        <input type="date" name="from" value={filters.from} max={filters.to} onChange={(e) => e.target.value && go({ from: e.target.value })} />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" value={filters.to} min={filters.from} onChange={(e) => e.target.value && go({ to: e.target.value })} />
-      </label>
-      {showPayer ? (
-        <OneOrAll label="Payer" name="payer" all="All payers" value={filters.payers[0]} options={payers} onChange={(v) => go({ payers: v, plans: [] })} />
-      ) : null}
+      <DateField label="From" name="from" value={current.from} onChange={(v) => go({ from: v })} />
+      <DateField label="To" name="to" value={current.to} onChange={(v) => go({ to: v })} />
+      {showPayer ? <OneOrAll label="Payer" name="payer" all="All payers" value={current.payers[0]} options={payers} onChange={(v) => go({ payers: v, plans: [] })} /> : null}
       {plans.length > 0 ? (
         <OneOrAll
           label="Plan"
           name="plan"
           all="All plans"
-          value={filters.plans[0]}
-          options={plans.filter((p) => filters.payers.length === 0 || filters.payers.includes(p.payerKey))}
+          value={current.plans[0]}
+          options={plans.filter((p) => current.payers.length === 0 || current.payers.includes(p.payerKey))}
           onChange={(v) => go({ plans: v })}
         />
       ) : null}
@@ -93,24 +95,26 @@ export function FilterBar({
         label="Product line"
         name="productLine"
         all="All product lines"
-        value={filters.productLines[0]}
+        value={current.productLines[0]}
         options={PRODUCT_LINES.map((line) => ({ key: line, name: PRODUCT_LINE_NAMES[line]! }))}
         onChange={(v) => go({ productLines: v as Filters["productLines"] })}
       />
-      <label>
-        Follow-up window
-        <select name="window" value={filters.window} onChange={(e) => go({ window: Number(e.target.value) as Filters["window"] })}>
-          {WINDOWS.map((w) => (
-            <option key={w} value={w}>
-              {w} days
-            </option>
-          ))}
-        </select>
-      </label>
+      {showWindow ? (
+        <label>
+          Follow-up window
+          <select name="window" value={current.window} onChange={(e) => go({ window: Number(e.target.value) as Filters["window"] })}>
+            {WINDOWS.map((w) => (
+              <option key={w} value={w}>
+                {w} days
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {showMeasure ? (
         <label>
           Measure
-          <select name="measure" value={filters.measure} onChange={(e) => go({ measure: e.target.value as Filters["measure"] })}>
+          <select name="measure" value={current.measure} onChange={(e) => go({ measure: e.target.value as Filters["measure"] })}>
             {MEASURE_KEYS.map((m) => (
               <option key={m} value={m}>
                 {MEASURE_NAMES[m]}
@@ -119,30 +123,58 @@ export function FilterBar({
           </select>
         </label>
       ) : null}
-      <label>
-        As of
-        <input type="date" name="asOf" value={asOf} max={dataAsOf} onChange={(e) => go({ asOf: e.target.value && e.target.value !== dataAsOf ? e.target.value : null })} />
-      </label>
+      <DateField label="As of" name="asOf" value={asOf} onChange={(v) => go({ asOf: v !== dataAsOf ? v : null })} />
+      <p className="filter-status" role="status" data-testid="filter-busy" hidden={!updating}>
+        {updating ? "Updating…" : ""}
+      </p>
     </form>
   );
 }
 
+/** A date written as every page writes dates (`1 Jul 2025`); `2025-07-01` is accepted too. The
+ *  change applies on Enter or on leaving the field; a date that is not one says so. */
+function DateField({ label, name, value, onChange }: { label: string; name: string; value: string; onChange: (iso: string) => void }) {
+  const id = useId();
+  const [text, setText] = useState<{ of: string; text: string; error: boolean }>({ of: value, text: formatDate(value), error: false });
+  const state = text.of === value ? text : { of: value, text: formatDate(value), error: false };
+  if (text.of !== value) setText(state);
+  const apply = () => {
+    const iso = parseDateInput(state.text);
+    if (iso === null) return setText({ ...state, error: true });
+    setText({ of: value, text: formatDate(iso), error: false });
+    if (iso !== value) onChange(iso);
+  };
+  return (
+    <label className="date-field">
+      {label}
+      <input
+        type="text"
+        name={name}
+        value={state.text}
+        size={11}
+        autoComplete="off"
+        aria-invalid={state.error}
+        aria-describedby={state.error ? `${id}-error` : undefined}
+        onChange={(e) => setText({ of: value, text: e.target.value, error: false })}
+        onBlur={apply}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            apply();
+          }
+        }}
+      />
+      {state.error ? (
+        <span id={`${id}-error`} className="field-error">
+          Write a date like {formatDate(value)}
+        </span>
+      ) : null}
+    </label>
+  );
+}
+
 /** A select of one value or all of them; the filters hold it as a list (empty = all). */
-function OneOrAll({
-  label,
-  name,
-  all,
-  value,
-  options,
-  onChange,
-}: {
-  label: string;
-  name: string;
-  all: string;
-  value: string | undefined;
-  options: Option[];
-  onChange: (values: string[]) => void;
-}) {
+function OneOrAll({ label, name, all, value, options, onChange }: { label: string; name: string; all: string; value: string | undefined; options: Option[]; onChange: (values: string[]) => void }) {
   return (
     <label>
       {label}

@@ -1,6 +1,8 @@
-// One colour per payer on every page, from the Okabe–Ito palette (distinguishable with the
-// common colour-vision deficiencies). Payers beyond the listed five take the remaining colours
-// in display order; Unknown payer is grey.
+// One colour per payer on every page and chart, from the Okabe–Ito palette (distinguishable with
+// the common colour-vision deficiencies). The five listed payers have theirs; other payers take
+// the remaining colours in the warehouse's display order of payers (so a payer keeps its colour
+// from chart to chart, whichever payers a chart shows); Unknown payer is grey. Every chart takes
+// its payer colours from `payerColours` over all the payers of the page's context.
 
 const LISTED: Record<string, string> = {
   aetna: "#0072B2",
@@ -17,11 +19,8 @@ export const ALL_PAYERS_COLOUR = "#1d2430";
  *  and dashes), so that a payer called "All" keeps a line of its own. */
 export const ALL_PAYERS_SERIES = "__all_payers";
 
-export function payerColour(payerKey: string, otherIndex = 0): string {
-  return LISTED[payerKey] ?? OTHERS[otherIndex % OTHERS.length]!;
-}
-
-/** Colours for the payers of a page, in their display order. */
+/** Colours of the payers, given every payer of the page in display order (ViewContext's
+ *  `dims.payers`), not only those one chart shows. */
 export function payerColours(payerKeys: readonly string[]): Record<string, string> {
   let other = 0;
   return Object.fromEntries(payerKeys.map((key) => [key, LISTED[key] ?? OTHERS[other++ % OTHERS.length]!]));

@@ -1,13 +1,14 @@
 import type { TokenSummary } from "@/lib/auth/users";
 import { formatDate } from "@/lib/format";
+import { ScrollArea } from "./scroll-area";
 
 /** API tokens with their expiry and last use; `revoke` is a server action taking the id. */
 export function TokenTable({ tokens, revoke, showOwner, testId }: { tokens: TokenSummary[]; revoke: (form: FormData) => Promise<void>; showOwner: boolean; testId: string }) {
   if (tokens.length === 0) return <p className="not-available">No API tokens.</p>;
   const day = (iso: string | null) => (iso ? formatDate(iso.slice(0, 10)) : "—");
   return (
-    <div className="table-scroll">
-      <table data-testid={testId}>
+    <ScrollArea label="API tokens">
+      <table data-testid={testId} className="stack-on-phone">
         <caption>API tokens: a token acts as its owner on every page and report</caption>
         <thead>
           <tr>
@@ -23,15 +24,15 @@ export function TokenTable({ tokens, revoke, showOwner, testId }: { tokens: Toke
         <tbody>
           {tokens.map((t) => (
             <tr key={t.id} data-token={t.name}>
-              {showOwner ? <td>{t.ownerEmail}</td> : null}
-              <th scope="row">{t.name}</th>
-              <td>
+              {showOwner ? <td data-label="Owner">{t.ownerEmail}</td> : null}
+              <th scope="row" data-label="Name">{t.name}</th>
+              <td data-label="Starts with">
                 <code>{t.start ?? ""}…</code>
               </td>
-              <td>{day(t.createdAt)}</td>
-              <td>{day(t.expiresAt)}</td>
-              <td>{t.lastUsedAt ? `${t.lastUsedAt.slice(0, 16).replace("T", " ")} UTC` : "never"}</td>
-              <td>
+              <td data-label="Created">{day(t.createdAt)}</td>
+              <td data-label="Expires">{day(t.expiresAt)}</td>
+              <td data-label="Last used">{t.lastUsedAt ? `${t.lastUsedAt.slice(0, 16).replace("T", " ")} UTC` : "never"}</td>
+              <td data-label="State">
                 {t.revoked ? (
                   "revoked"
                 ) : (
@@ -47,6 +48,6 @@ export function TokenTable({ tokens, revoke, showOwner, testId }: { tokens: Toke
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollArea>
   );
 }
