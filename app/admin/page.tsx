@@ -11,6 +11,7 @@ import { SecretForm } from "../_components/secret-form";
 import { TokenTable } from "../_components/token-table";
 import { denyPage, requireViewer } from "../_lib/request";
 import { addUserAction, createTokenForAction, disableUserAction, resetPasswordAction, revokeTokenAction, setRoleAction } from "./actions";
+import { ScrollArea } from "../_components/scroll-area";
 
 export const metadata: Metadata = { title: "Admin · DXA Tracker" };
 
@@ -43,7 +44,7 @@ export default async function AdminPage() {
       </p>
       <section className="panel" data-testid="users">
         <h2>Users</h2>
-        <div className="table-scroll">
+        <ScrollArea label="Users">
           <table data-testid="table-users">
             <caption>Payer relations see only the payers assigned to them (payer keys: {payerKeys.join(", ")}).</caption>
             <thead>
@@ -96,7 +97,7 @@ export default async function AdminPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollArea>
         <h3>Add a user</h3>
         <SecretForm action={addUserAction} submit="Add user" testId="add-user">
           <label htmlFor="new-email">Email</label>

@@ -2,8 +2,10 @@ import { connection } from "next/server";
 import { getDatabase } from "@/db";
 import { AccessDeniedError, can, canSeeMemberLevel } from "@/lib/access";
 import type { SearchParams } from "@/lib/filters";
-import { formatCount, formatDate } from "@/lib/format";
+import { formatCount, formatDate, formatImportProblem, formatPeriod, UNKNOWN_PLAN_NAME } from "@/lib/format";
 import type { ClaimsLag } from "@/lib/measures";
+import { UNKNOWN_PAYER_KEY } from "@/lib/measures/dimensions";
+import { countOrdersByPayer } from "@/lib/orders";
 import { countFindings, FINDING_KINDS, listFindings, type Finding, type FindingKind } from "@/lib/reconciliation";
 import { listImports } from "@/lib/warehouse/imports";
 import { getWarehouseSummary } from "@/lib/warehouse/summary";
@@ -12,6 +14,7 @@ import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { auditPage, denyPage, pageContext, requireViewer } from "../_lib/request";
 import { UploadForm } from "./upload-form";
+import { ScrollArea } from "../_components/scroll-area";
 
 const FINDING_TITLES: Record<FindingKind, string> = {
   study_without_order: "Studies without an order (none in the 120 days before)",
@@ -33,6 +36,12 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   const lag = ctx ? ctx.claimsLag.byPayer : new Map<string, ClaimsLag>();
   const query = ctx ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines } : null;
   const counts = query ? await countFindings(db, viewer, query) : null;
+  // Orders of the period by payer (not cancelled), Unknown payer included: what each payer's
+  // figures rest on, and how many orders no coverage could be attributed to.
+  const ordersByPayer = ctx
+    ? await countOrdersByPayer(db, viewer, { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, window: ctx.filters.window, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines, statuses: ["completed", "overdue", "in_window"] })
+    : new Map<string, number>();
+  const unknownOrders = ordersByPayer.get(UNKNOWN_PAYER_KEY) ?? 0;
   const showFindings = canSeeMemberLevel(viewer, "reconciliation");
   const examples =
     query && showFindings
@@ -46,8 +55,8 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   return (
     <>
       <h1>Data</h1>
-      {ctx ? <ActiveFilters ctx={ctx} /> : <p className="lede">No claims loaded yet.</p>}
-      {ctx ? <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} showMeasure={false} /> : null}
+      {ctx ? <ActiveFilters ctx={ctx} showWindow={false} /> : <p className="lede">No claims loaded yet.</p>}
+      {ctx ? <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} showMeasure={false} showWindow={false} /> : null}
       {ctx ? <Notices notices={ctx.notices} /> : null}
 
       {can(viewer, { imports: ["run"] }) ? (
@@ -64,39 +73,63 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
         <Figure label="Claim lines" value={summary.claimLines} testId="count-claim-lines" />
       </dl>
 
-      <section className="panel" data-testid="completeness">
-        <h2>Data completeness by payer</h2>
+      <section className="panel" data-testid="completeness" aria-labelledby="completeness-title">
+        <h2 id="completeness-title">Data completeness by payer</h2>
         <p className="chart-note">
           Claims lag: days from service to the payer&apos;s receipt of original claims received in the 12 months to the as-of date. A month is
-          provisional until its 90th-percentile lag has passed.
+          provisional until its 90th-percentile lag has passed. Orders: those of the period{ctx ? ` (${formatPeriod(ctx.filters.from, ctx.filters.to)})` : ""}, not cancelled.
         </p>
-        <table data-testid="payer-plans">
-          <thead>
-            <tr>
-              <th scope="col">Payer</th>
-              <th scope="col" className="num">Plans</th>
-              <th scope="col" className="num">Members ever covered</th>
-              <th scope="col" className="num">Claim lines (12 months)</th>
-              <th scope="col" className="num">Median lag</th>
-              <th scope="col" className="num">90th percentile lag</th>
-            </tr>
-          </thead>
-          <tbody>
-            {summary.payers.map((p) => {
-              const l = lag.get(p.payerKey);
-              return (
-                <tr key={p.payerKey}>
-                  <th scope="row">{p.payerName}</th>
-                  <td className="num">{p.plans === 0 ? "Data not available" : formatCount(p.plans)}</td>
-                  <td className="num">{p.plans === 0 ? "—" : formatCount(p.members)}</td>
-                  <td className="num">{l ? formatCount(l.lines) : "—"}</td>
-                  <td className="num">{l ? `${l.medianDays.toFixed(0)} days` : "—"}</td>
-                  <td className="num">{l ? `${l.p90Days.toFixed(0)} days` : "—"}</td>
+        <ScrollArea label="Data completeness by payer">
+          <table data-testid="payer-plans" className="stack-on-phone">
+            <caption>Plans, members, orders, claim lines and claims lag of each payer</caption>
+            <thead>
+              <tr>
+                <th scope="col">Payer</th>
+                <th scope="col" className="num">Plans</th>
+                <th scope="col" className="num">Members ever covered</th>
+                <th scope="col" className="num">Orders in the period</th>
+                <th scope="col" className="num">Claim lines (12 months)</th>
+                <th scope="col" className="num">Median lag</th>
+                <th scope="col" className="num">90th percentile lag</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.payers.map((p) => {
+                const l = lag.get(p.payerKey);
+                return (
+                  <tr key={p.payerKey} data-payer={p.payerKey}>
+                    <th scope="row" data-label="Payer">{p.payerName}</th>
+                    <td className="num" data-label="Plans">{p.plans === 0 ? "Data not available" : formatCount(p.plans)}</td>
+                    <td className="num" data-label="Members ever covered">{p.plans === 0 ? "—" : formatCount(p.members)}</td>
+                    <td className="num" data-label="Orders in the period">{formatCount(ordersByPayer.get(p.payerKey) ?? 0)}</td>
+                    <td className="num" data-label="Claim lines (12 months)">{l ? formatCount(l.lines) : "—"}</td>
+                    <td className="num" data-label="Median lag">{l ? `${l.medianDays.toFixed(0)} days` : "—"}</td>
+                    <td className="num" data-label="90th percentile lag">{l ? `${l.p90Days.toFixed(0)} days` : "—"}</td>
+                  </tr>
+                );
+              })}
+              {unknownOrders > 0 ? (
+                <tr data-payer={UNKNOWN_PAYER_KEY}>
+                  <th scope="row" data-label="Payer">
+                    Unknown payer
+                  </th>
+                  <td className="num" data-label="Plans">—</td>
+                  <td className="num" data-label="Members ever covered">—</td>
+                  <td className="num" data-label="Orders in the period">{formatCount(unknownOrders)}</td>
+                  <td className="num" data-label="Claim lines (12 months)">—</td>
+                  <td className="num" data-label="Median lag">—</td>
+                  <td className="num" data-label="90th percentile lag">—</td>
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
+              ) : null}
+            </tbody>
+          </table>
+        </ScrollArea>
+        {unknownOrders > 0 ? (
+          <p className="chart-note spaced" data-testid="unknown-payer-note">
+            Unknown payer: EHR orders of members with no coverage on the order date ({formatCount(unknownOrders)} in the period). Load their
+            coverage to attribute them to a plan.
+          </p>
+        ) : null}
       </section>
 
       {counts ? (
@@ -110,72 +143,90 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
               <summary>
                 {FINDING_TITLES[kind]}: <strong>{formatCount(counts[kind])}</strong>
               </summary>
-              {examples ? <FindingTable findings={examples[kind] as Finding[]} /> : null}
+              {examples ? <FindingTable findings={examples[kind] as Finding[]} kind={kind} /> : null}
             </details>
           ))}
         </section>
       ) : null}
 
-      <section className="panel" data-testid="import-history">
-        <h2>Import history</h2>
+      <section className="panel" data-testid="import-history" aria-labelledby="import-history-title">
+        <h2 id="import-history-title">Import history</h2>
+        <p className="chart-note">
+          Every attempt, newest first, refused and failed ones included, under its number in the import log. A refused attempt wrote
+          nothing but its line here.
+        </p>
         {imports.length === 0 ? (
           <p className="not-available">No import yet.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Finished (UTC)</th>
-                <th scope="col">By</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Files</th>
-                <th scope="col" className="num">Rows</th>
-                <th scope="col" className="num">Problems</th>
-              </tr>
-            </thead>
-            <tbody>
-              {imports.map((i) => (
-                <tr key={i.id} data-import={i.id}>
-                  <td>{i.id}</td>
-                  <td>{(i.finishedAt ?? i.startedAt).slice(0, 16).replace("T", " ")}</td>
-                  <td>{i.importedBy}</td>
-                  <td>
-                    <span className={`status ${i.outcome === "succeeded" ? "status-in_window" : "status-overdue"}`}>{i.outcome}</span>
-                  </td>
-                  <td>
-                    {i.files.map((f) => `${f.file} (${formatCount(f.rows)} rows${i.outcome === "succeeded" ? `: ${f.new} new, ${f.changed} changed` : ""})`).join(", ")}
-                  </td>
-                  <td className="num">{formatCount(i.rowCount)}</td>
-                  <td className="num">
-                    {i.errorCount === 0 ? (
-                      "—"
-                    ) : (
-                      <details>
-                        <summary>{formatCount(i.errorCount)}</summary>
-                        <ul className="problems">
-                          {i.errors.map((e) => (
-                            <li key={e}>
-                              <code>{e}</code>
-                            </li>
-                          ))}
-                        </ul>
-                      </details>
-                    )}
-                  </td>
+          <ScrollArea label="Import history">
+            <table className="stack-on-phone" data-testid="table-import-history">
+              <caption>Every import attempt, its files and its outcome</caption>
+              <thead>
+                <tr>
+                  <th scope="col">No.</th>
+                  <th scope="col">Finished (UTC)</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Files</th>
+                  <th scope="col" className="num">Rows</th>
+                  <th scope="col" className="num">Problems</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {imports.map((i) => {
+                  const succeeded = i.outcome === "succeeded";
+                  // A refused import's files: those it read, and those it refused by name (an
+                  // unknown file name is a problem of that file, not a file read).
+                  const named = i.files.map((f) => f.file);
+                  const refusedNames = succeeded ? [] : [...new Set(i.errors.map((e) => /^([^:/\\]+):1: -: : unknown file name/.exec(e)?.[1]).filter((n): n is string => !!n && !named.includes(n)))];
+                  return (
+                    <tr key={i.id} data-import={i.id}>
+                      <th scope="row" data-label="No.">{i.id}</th>
+                      <td data-label="Finished (UTC)">{(i.finishedAt ?? i.startedAt).slice(0, 16).replace("T", " ")}</td>
+                      <td data-label="By">{i.importedBy}</td>
+                      <td data-label="Outcome">
+                        <span className={`status ${succeeded ? "status-in_window" : "status-overdue"}`}>{i.outcome}</span>
+                      </td>
+                      <td data-label="Files" data-testid="import-files">
+                        {succeeded
+                          ? i.files.map((f) => `${f.file} (${formatCount(f.rows)} rows: ${formatCount(f.new)} new, ${formatCount(f.changed)} changed)`).join(", ")
+                          : [...named, ...refusedNames.map((n) => `${n} (not an import file name)`)].join(", ") || "—"}
+                      </td>
+                      <td className="num" data-label="Rows">{succeeded ? formatCount(i.rowCount) : "none written"}</td>
+                      <td className="num" data-label="Problems">
+                        {i.errorCount === 0 ? (
+                          "—"
+                        ) : (
+                          <details>
+                            <summary>{formatCount(i.errorCount)}</summary>
+                            <ul className="problems">
+                              {i.errors.map((e) => (
+                                <li key={e}>
+                                  <code>{formatImportProblem(e)}</code>
+                                </li>
+                              ))}
+                            </ul>
+                          </details>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </ScrollArea>
         )}
       </section>
     </>
   );
 }
 
-function FindingTable({ findings }: { findings: Finding[] }) {
+function FindingTable({ findings, kind }: { findings: Finding[]; kind: FindingKind }) {
   if (findings.length === 0) return <p className="not-available">None.</p>;
   return (
-    <table>
+    <ScrollArea label="Findings">
+    <table className="stack-on-phone">
+      <caption>First {findings.length} of the {FINDING_TITLES[kind].split(" (")[0]!.toLowerCase()}</caption>
       <thead>
         <tr>
           <th scope="col">Member</th>
@@ -188,15 +239,16 @@ function FindingTable({ findings }: { findings: Finding[] }) {
       <tbody>
         {findings.map((f, i) => (
           <tr key={i}>
-            <td>{f.memberId}</td>
-            <td>{formatDate(f.date)}</td>
-            <td>{f.payerName}</td>
-            <td>{f.planName ?? "No plan attributed"}</td>
-            <td>{detail(f)}</td>
+            <th scope="row" data-label="Member">{f.memberId}</th>
+            <td data-label="Date">{formatDate(f.date)}</td>
+            <td data-label="Payer">{f.payerName}</td>
+            <td data-label="Plan">{f.planName ?? UNKNOWN_PLAN_NAME}</td>
+            <td data-label="Detail">{detail(f)}</td>
           </tr>
         ))}
       </tbody>
     </table>
+    </ScrollArea>
   );
 }
 

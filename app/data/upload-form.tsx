@@ -1,7 +1,8 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { formatImportProblem } from "@/lib/format";
 
 type Result = {
   ok: boolean;
@@ -12,12 +13,16 @@ type Result = {
   warnings?: string[];
 };
 
-/** Upload the CSV files of one import, with progress, then every rejected row or the counts. */
+/** Upload the files of one import, with progress, then every rejected row or the counts. The
+ *  files chosen are listed, and the upload asks to be confirmed first: rows already loaded with
+ *  the same keys (a member id, a plan id, …) take the values of these files. */
 export function UploadForm() {
   const router = useRouter();
+  const formRef = useRef<HTMLFormElement>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<{ name: string; size: number }[] | null>(null);
 
   const submit = (form: HTMLFormElement) => {
     setResult(null);
@@ -43,20 +48,52 @@ export function UploadForm() {
 
   return (
     <form
+      ref={formRef}
       className="upload"
       data-testid="upload-form"
       onSubmit={(e) => {
         e.preventDefault();
-        submit(e.currentTarget);
+        const input = e.currentTarget.elements.namedItem("files") as HTMLInputElement | null;
+        setChosen([...(input?.files ?? [])].map((f) => ({ name: f.name, size: f.size })));
+        setResult(null);
       }}
     >
       <label>
         Files of one import (plans.csv, members.csv, coverage.csv, orders.csv, claim_lines.csv — any of them)
-        <input type="file" name="files" accept=".csv,text/csv" multiple required data-testid="upload-files" />
+        <input type="file" name="files" accept=".csv,text/csv,.ndjson,.json" multiple required data-testid="upload-files" onChange={() => setChosen(null)} />
       </label>
       <button type="submit" disabled={progress !== null}>
-        Import
+        Check and import…
       </button>
+      {chosen && progress === null ? (
+        <div className="confirm" role="group" aria-labelledby="confirm-title" data-testid="upload-confirm">
+          <p id="confirm-title">
+            <strong>Import these {chosen.length} file{chosen.length === 1 ? "" : "s"}?</strong> Rows whose key is already loaded (a member id, a
+            plan id, an order id, a claim line) are updated with these files&apos; values; the import then reports how many were new, changed and
+            unchanged. An import with any problem writes nothing.
+          </p>
+          <ul>
+            {chosen.map((f) => (
+              <li key={f.name}>
+                <code>{f.name}</code> ({f.size.toLocaleString("en-US")} bytes)
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            data-testid="upload-confirm-button"
+            onClick={() => {
+              setChosen(null);
+              if (formRef.current) submit(formRef.current);
+            }}
+          >
+            Import and update existing rows
+          </button>{" "}
+          <button type="button" className="secondary" onClick={() => setChosen(null)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
       {progress !== null ? (
         <p role="status">
           <progress value={progress} max={1} /> {progress < 1 ? `Uploading ${(progress * 100).toFixed(0)}%` : "Checking and loading…"}
@@ -69,6 +106,7 @@ export function UploadForm() {
             <p>
               Imported (import #{result.batchId}):{" "}
               {result.files?.map((f) => `${f.file} ${f.new} new, ${f.changed} changed, ${f.unchanged} unchanged`).join("; ")}
+              {result.files?.some((f) => f.changed > 0) ? " — rows already loaded were changed." : ""}
             </p>
           ) : (
             <>
@@ -78,7 +116,7 @@ export function UploadForm() {
               <ul className="problems" data-testid="upload-problems">
                 {result.problems.map((p) => (
                   <li key={p}>
-                    <code>{p}</code>
+                    <code>{formatImportProblem(p)}</code>
                   </li>
                 ))}
               </ul>

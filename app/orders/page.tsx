@@ -2,15 +2,16 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { canSeeMemberLevel, MemberLevelAccessError } from "@/lib/access";
 import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
-import { formatCount, formatDate } from "@/lib/format";
-import { countOrders, DEFAULT_PAGE_SIZE, listOrders, type OrderQuery, type OrderSortKey } from "@/lib/orders";
-
-import { parseWorklistPaging } from "@/lib/views/worklist";
+import { formatCount, formatDate, UNKNOWN_PLAN_NAME } from "@/lib/format";
+import { countOrders, DEFAULT_PAGE_SIZE, listOrders, ORDER_AGE_BUCKETS, type OrderQuery, type OrderSortKey } from "@/lib/orders";
+import { nextDirection, parseWorklistPaging, worklistParams, WORKLIST_STATUSES } from "@/lib/views/worklist";
 import { ActiveFilters } from "../_components/active-filters";
+import { DefinitionLink } from "../_components/definition-link";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { auditPage, denyPage, pageContext } from "../_lib/request";
+import { ScrollArea } from "../_components/scroll-area";
 
 const COLUMNS: { key: OrderSortKey | null; label: string; numeric?: boolean }[] = [
   { key: "member_id", label: "Member" },
@@ -23,6 +24,9 @@ const COLUMNS: { key: OrderSortKey | null; label: string; numeric?: boolean }[] 
   { key: null, label: "Capture (3096F)" },
 ];
 
+const STATUS_NAMES: Record<string, string> = { overdue: "Overdue (window closed)", in_window: "In window (not scanned yet)" };
+const AGE_NAMES: Record<string, string> = { "0-30": "0–30 days", "31-60": "31–60 days", "61-90": "61–90 days", "91-180": "91–180 days", over_180: "over 180 days" };
+
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
   const params = await searchParams;
@@ -30,7 +34,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   if (!ctx) return <EmptyWarehouse />;
   const { db, viewer } = ctx;
   if (!canSeeMemberLevel(viewer, "orders")) return denyPage(viewer, "/orders", params, new MemberLevelAccessError(viewer, "orders"));
-  const { paging, notices: pagingNotices } = parseWorklistPaging(params);
+  const { paging, filters: worklist, notices: pagingNotices } = parseWorklistPaging(params);
   const query: OrderQuery = {
     asOf: ctx.asOf,
     from: ctx.filters.from,
@@ -39,7 +43,10 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     payers: ctx.filters.payers,
     plans: ctx.filters.plans,
     productLines: ctx.filters.productLines,
-    statuses: ["overdue", "in_window"],
+    statuses: worklist.statuses.length ? worklist.statuses : ["overdue", "in_window"],
+    ageBuckets: worklist.ageBuckets,
+    orderingNpi: worklist.orderingNpi,
+    memberPrefix: worklist.member,
   };
   const [total, rows] = await Promise.all([
     countOrders(db, viewer, query),
@@ -48,45 +55,109 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   await auditPage(viewer, "member_view", "/orders", params, rows.length, `worklist page ${paging.page} of ${total} open orders`);
   const pages = Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
   const base = filtersToSearchParams(ctx.filters, {}, ctx.dataAsOf);
-  const href = (overrides: Record<string, string>) => {
+  const own = worklistParams(worklist);
+  const href = (overrides: Record<string, string | null>) => {
     const p = new URLSearchParams(base);
+    for (const [k, v] of Object.entries(own)) p.set(k, v);
     p.set("sort", paging.sort);
     p.set("dir", paging.direction);
     p.set("page", String(paging.page));
-    for (const [k, v] of Object.entries(overrides)) p.set(k, v);
+    for (const [k, v] of Object.entries(overrides)) {
+      if (v === null) p.delete(k);
+      else p.set(k, v);
+    }
     return `/orders?${p.toString()}`;
   };
   const csv = new URLSearchParams(base);
-  csv.set("status", "overdue,in_window");
+  csv.set("status", query.statuses!.join(","));
+  for (const [k, v] of Object.entries(own)) if (k !== "status") csv.set(k, v);
+  csv.set("bom", "1");
+  const narrowed = Object.keys(own).length > 0;
+  const w = ctx.filters.window;
 
   return (
     <>
       <h1>Open orders</h1>
       <ActiveFilters ctx={ctx} />
-      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
-        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))} showMeasure={false} />
+      <FilterBar
+        filters={ctx.filters}
+        dataAsOf={ctx.dataAsOf}
+        payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
+        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))}
+        showMeasure={false}
+        preserve={{ ...own, sort: paging.sort, dir: paging.direction }}
+      />
       <Notices notices={[...ctx.notices, ...pagingNotices]} />
-      <section className="panel" data-testid="worklist">
-        <h2>
-          <span data-testid="worklist-total">{formatCount(total)}</span> orders not completed within {ctx.filters.window} days
-        </h2>
+      <form method="get" action="/orders" className="worklist-filters panel" aria-label="Narrow the list" data-testid="worklist-filters">
+        {[...base.entries()].map(([k, v]) => (
+          <input key={k} type="hidden" name={k} value={v} />
+        ))}
+        <input type="hidden" name="sort" value={paging.sort} />
+        <input type="hidden" name="dir" value={paging.direction} />
+        <label>
+          Status
+          <select name="status" defaultValue={worklist.statuses.length === 1 ? worklist.statuses[0] : ""}>
+            <option value="">Overdue and in window</option>
+            {WORKLIST_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_NAMES[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Days since the order
+          <select name="age" defaultValue={worklist.ageBuckets.length === 1 ? worklist.ageBuckets[0] : ""}>
+            <option value="">Any</option>
+            {ORDER_AGE_BUCKETS.map((b) => (
+              <option key={b} value={b}>
+                {AGE_NAMES[b]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Ordering NPI
+          <input type="text" name="npi" inputMode="numeric" pattern="\d{10}" size={11} defaultValue={worklist.orderingNpi ?? ""} placeholder="10 digits" />
+        </label>
+        <label>
+          Member id starts with
+          <input type="search" name="member" size={12} maxLength={64} defaultValue={worklist.member ?? ""} />
+        </label>
+        <button type="submit">Apply</button>
+        {narrowed ? (
+          <Link href={href({ status: null, age: null, npi: null, member: null, page: "1" })} className="clear-link">
+            Clear these
+          </Link>
+        ) : null}
+      </form>
+      <section className="panel" data-testid="worklist" aria-labelledby="worklist-title">
+        <div className="panel-heading">
+          <h2 id="worklist-title">
+            <span data-testid="worklist-total">{formatCount(total)}</span> orders not scanned within {w} days{narrowed ? " (narrowed)" : ""}
+          </h2>
+          <DefinitionLink measure="order_follow_up" />
+        </div>
         <p className="chart-note">
-          Overdue: the window has closed without a scan. In window: still within {ctx.filters.window} days of the order. Days open count to
-          the as-of date.{" "}
+          Overdue: the {w}-day window has closed without a scan. In window: still within {w} days of the order, not scanned yet. Days open
+          count to the as-of date.{" "}
           <a href={`/api/reports/orders.csv?${csv.toString()}`} data-testid="worklist-csv">
             Download this list as CSV
           </a>
         </p>
         {rows.length === 0 ? (
-          <p className="not-available">No open orders for these filters.</p>
+          <p className="not-available">No order not scanned for these filters.</p>
         ) : (
-          <div className="table-scroll">
-            <table data-testid="table-worklist">
+          <ScrollArea label="Open orders">
+            <table data-testid="table-worklist" className="stack-on-phone">
+              <caption>
+                Orders not scanned, sorted by {COLUMNS.find((c) => c.key === paging.sort)?.label.toLowerCase()} ({paging.direction === "asc" ? "ascending" : "descending"}); page{" "}
+                {paging.page} of {pages}
+              </caption>
               <thead>
                 <tr>
                   {COLUMNS.map((c) => {
                     const active = c.key === paging.sort;
-                    const next = active && paging.direction === "desc" ? "asc" : "desc";
                     return (
                       <th
                         key={c.label}
@@ -95,9 +166,9 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
                         aria-sort={active ? (paging.direction === "asc" ? "ascending" : "descending") : undefined}
                       >
                         {c.key ? (
-                          <Link href={href({ sort: c.key, dir: next, page: "1" })}>
+                          <Link href={href({ sort: c.key, dir: nextDirection(c.key, paging), page: "1" })} data-testid={`sort-${c.key}`}>
                             {c.label}
-                            {active ? (paging.direction === "asc" ? " ▲" : " ▼") : ""}
+                            {active ? <span aria-hidden="true">{paging.direction === "asc" ? " ▲" : " ▼"}</span> : null}
                           </Link>
                         ) : (
                           c.label
@@ -110,21 +181,35 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
               <tbody>
                 {rows.map((o) => (
                   <tr key={o.orderId} data-order={o.orderId}>
-                    <td>{o.memberId}</td>
-                    <td>{formatDate(o.orderDate)}</td>
-                    <td className="num">{o.daysOpen === null ? "—" : formatCount(o.daysOpen)}</td>
-                    <td>
+                    <th scope="row" data-label="Member">
+                      <Link href={href({ member: o.memberId, page: "1" })} title={`Only the orders of member ${o.memberId}`}>
+                        {o.memberId}
+                      </Link>
+                    </th>
+                    <td data-label="Order date">{formatDate(o.orderDate)}</td>
+                    <td className="num" data-label="Days open">
+                      {o.daysOpen === null ? "—" : formatCount(o.daysOpen)}
+                    </td>
+                    <td data-label="Status">
                       <span className={`status status-${o.status}`}>{o.status === "in_window" ? "in window" : o.status}</span>
                     </td>
-                    <td>{o.payerName}</td>
-                    <td>{o.planName ?? "No plan attributed"}</td>
-                    <td>{o.orderingNpi ?? "—"}</td>
-                    <td>{o.source === "claim" ? "from claim" : o.captured ? "captured" : "not captured"}</td>
+                    <td data-label="Payer">{o.payerName}</td>
+                    <td data-label="Plan">{o.planName ?? UNKNOWN_PLAN_NAME}</td>
+                    <td data-label="Ordering NPI">
+                      {o.orderingNpi ? (
+                        <Link href={href({ npi: o.orderingNpi, page: "1" })} title={`Only the orders of NPI ${o.orderingNpi}`}>
+                          {o.orderingNpi}
+                        </Link>
+                      ) : (
+                        "—"
+                      )}
+                    </td>
+                    <td data-label="Capture (3096F)">{o.source === "claim" ? "from claim" : o.captured ? "captured" : "not captured"}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
         )}
         <nav className="pager" aria-label="Pages">
           {paging.page > 1 ? <Link href={href({ page: String(paging.page - 1) })}>← Previous</Link> : <span />}

@@ -53,7 +53,8 @@ const FIELDS = {
   status: { schema: list(WORKLIST_STATUSES), fallback: [] as WorklistStatus[], allowed: WORKLIST_STATUSES.join(", ") },
   age: { schema: list(ORDER_AGE_BUCKETS), fallback: [] as OrderAgeBucket[], allowed: ORDER_AGE_BUCKETS.join(", ") },
   npi: { schema: z.string().regex(/^\d{10}$/), fallback: null as string | null, allowed: "an NPI of 10 digits" },
-  member: { schema: z.string().trim().min(1).max(64), fallback: null as string | null, allowed: "the start of a member id, up to 64 characters" },
+  // No control characters: a NUL, say, is no member id and PostgreSQL refuses it in text.
+  member: { schema: z.string().trim().regex(/^[^\u0000-\u001f\u007f]{1,64}$/u), fallback: null as string | null, allowed: "the start of a member id, up to 64 characters" },
 } as const;
 
 type FieldName = keyof typeof FIELDS;

@@ -31,6 +31,8 @@ describe("the worklist's filters", () => {
     const { filters, invalid } = parseWorklistFilters({ status: "completed", age: "30-60", npi: "12345", member: "x".repeat(65) });
     expect(filters).toEqual({ statuses: [], ageBuckets: [], orderingNpi: null, member: null });
     expect(invalid.map((p) => p.name)).toEqual(["status", "age", "npi", "member"]);
+    // A control character is no member id (and a NUL would fail the query).
+    expect(parseWorklistFilters({ member: "M0\u0000" }).invalid.map((p) => p.name)).toEqual(["member"]);
   });
   it("falls back on the page with a notice per value", () => {
     const { paging, notices } = parseWorklistPaging({ sort: "nonsense", dir: "up", page: "0", npi: "abc" });

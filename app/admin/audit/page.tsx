@@ -8,6 +8,7 @@ import type { SearchParams } from "@/lib/filters";
 import { formatCount } from "@/lib/format";
 import { Notices } from "../../_components/notices";
 import { denyPage, requireViewer } from "../../_lib/request";
+import { ScrollArea } from "../../_components/scroll-area";
 
 export const metadata: Metadata = { title: "Audit log · DXA Tracker" };
 
@@ -64,7 +65,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             Download CSV
           </a>
         </h2>
-        <div className="table-scroll">
+        <ScrollArea label="Audit log">
           <table data-testid="table-audit">
             <caption>Newest first; times in UTC</caption>
             <thead>
@@ -102,7 +103,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollArea>
         <nav className="pager" aria-label="Pages">
           {query.page > 1 ? <Link href={pageLink(query.page - 1)}>← Newer</Link> : <span />}
           <span>
