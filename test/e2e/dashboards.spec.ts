@@ -88,11 +88,16 @@ test("the worklist sorts and pages on the server", async ({ page }) => {
   await page.goto(`/orders?${SET1}`);
   // Overdue + in-window orders of the period: denominator − numerator of order_follow_up (104 − 58).
   await expect(page.getByTestId("worklist-total")).toHaveText("46");
+  // A first click sorts a date oldest first (issue 13, item 23); a second click reverses it.
   await page.getByRole("link", { name: /^Order date/ }).click();
-  await expect(page).toHaveURL(/sort=order_date/);
+  await expect(page).toHaveURL(/sort=order_date&dir=asc/);
   const dates = await page.getByTestId("table-worklist").locator("tbody tr td:nth-child(2)").allInnerTexts();
   const parsed = dates.map((d) => Date.parse(d));
-  expect(parsed).toEqual([...parsed].sort((a, b) => b - a));
+  expect(parsed).toEqual([...parsed].sort((a, b) => a - b));
+  await page.getByRole("link", { name: /^Order date/ }).click();
+  await expect(page).toHaveURL(/sort=order_date&dir=desc/);
+  const reversed = (await page.getByTestId("table-worklist").locator("tbody tr td:nth-child(2)").allInnerTexts()).map((d) => Date.parse(d));
+  expect(reversed).toEqual([...reversed].sort((a, b) => b - a));
 });
 
 test("an unknown payer key is a 404 page", async ({ page }) => {
@@ -144,7 +149,9 @@ test("the by-payer download holds exactly the numbers of the table on the page",
   const download = await downloadPromise;
   expect(download.suggestedFilename()).toMatch(/^measure-summary_order_follow_up.*2025-01-01_2025-12-31.*2026-06-25.*\.csv$/);
   const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
-  const lines = text.trim().split(/\r?\n/);
+  // A download from a page starts with a byte-order mark, for Excel (issue 13, item 19).
+  expect(text.startsWith("\uFEFF")).toBe(true);
+  const lines = text.slice(1).trim().split(/\r?\n/);
   expect(lines[0]).toBe("measure,period_start,period_end,payer,plan,product_line,month,denominator,numerator,rate,ci_low,ci_high,pending,window_days,as_of,flags");
   const csvRows = new Map(lines.slice(1).map((l) => l.split(",")).map((cells) => [cells[3], cells]));
   for (const [group, payer] of [["aetna", "Aetna"], ["humana", "Humana"], ["unknown", "Unknown payer"], ["total", "All"]] as const) {

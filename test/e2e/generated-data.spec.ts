@@ -65,7 +65,8 @@ test.describe("as a data steward", () => {
         ),
       },
     ]);
-    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page.getByRole("button", { name: "Check and import…" }).click();
+    await page.getByTestId("upload-confirm-button").click();
     const problems = page.getByTestId("upload-problems");
     await expect(problems).toContainText("orders.csv:2: order_date: 2024-02-30: not a calendar date in the form YYYY-MM-DD");
     await expect(problems).toContainText("orders.csv:3: ordering_npi: 1234567890: NPI check digit is wrong");

@@ -22,7 +22,7 @@ async function csvOf(response: APIResponse): Promise<{ header: string[]; rows: s
 test("measure-summary.csv gives the deck's order follow-up by payer for 2025 at 90 days", async ({ request }) => {
   const response = await request.get("/api/reports/measure-summary.csv?measure=order_follow_up&groupBy=payer&from=2025-01-01&to=2025-12-31&window=90");
   expect(response.headers()["content-disposition"]).toBe(
-    'attachment; filename="measure-summary_order_follow_up_by-payer_2025-01-01_2025-12-31_as-of-2026-06-25.csv"',
+    'attachment; filename="measure-summary_order_follow_up_by-payer_window-90_2025-01-01_2025-12-31_as-of-2026-06-25.csv"',
   );
   const { header, rows } = await csvOf(response);
   expect(header.join(",")).toBe(
@@ -69,7 +69,7 @@ test("measure-summary.csv by plan neutralises a formula, keeps quotes and commas
 
 test("orders.csv lists the 2025 orders with the statuses behind the follow-up rate", async ({ request }) => {
   const response = await request.get("/api/reports/orders.csv?from=2025-01-01&to=2025-12-31&window=90");
-  expect(response.headers()["content-disposition"]).toBe('attachment; filename="orders_2025-01-01_2025-12-31_as-of-2026-06-25.csv"');
+  expect(response.headers()["content-disposition"]).toBe('attachment; filename="orders_window-90_2025-01-01_2025-12-31_as-of-2026-06-25.csv"');
   const { header, rows } = await csvOf(response);
   expect(header.join(",")).toBe("order_id,source,member_id,order_date,payer,plan,product_line,ordering_npi,status,study_date,days_to_scan,result_documented,captured");
   const status = (s: string) => rows.filter((r) => r[8] === s).length;

@@ -91,7 +91,7 @@ describe.each(ENGINES)("worklist filters and series on %s", (engine) => {
     expect(file.fileName).toBe("measure-summary_order_follow_up_by-month-and-payer_window-90_2025-01-01_2025-12-31_as-of-2026-06-25.csv");
     const [header, ...rows] = parse(await new Response(file.body).text()) as string[][];
     expect(header![3]).toBe("payer");
-    const blocks = [...new Set(rows.map((r) => r[3]))];
+    const blocks = [...new Set(rows.map((r) => r[3]!))];
     // The five listed payers always, Humana and Unknown payer because they have orders.
     expect(blocks).toEqual(["All", "Aetna", "Blue Cross Blue Shield", "Cigna Health", "UnitedHealthcare", "Medicare", "Humana", "Unknown payer"]);
     for (const block of blocks) {
