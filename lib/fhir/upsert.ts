@@ -1,6 +1,6 @@
 import type { Sql } from "@/db/client";
 import { FILE_SPECS } from "../import/files";
-import { upsertStaged, type RowCounts } from "../import/load";
+import { upsertStaged, type RowChange, type RowCounts } from "../import/load";
 import { FHIR_TABLES, fhirStageTable, type FhirTable } from "./resolve";
 
 /** The warehouse rows that FHIR resources became in one import. */
@@ -16,13 +16,19 @@ export type ResourceCounts = Map<string, { new: number; changed: number }>;
  * one only in `meta` (a new versionId or lastUpdated, as each export stamps) is unchanged and
  * keeps its provenance.
  */
-export async function upsertFhir(sql: Sql, batchId: number): Promise<{ resources: ResourceCounts; mapped: MappedCounts[] }> {
+export async function upsertFhir(
+  sql: Sql,
+  batchId: number,
+  options: { sample?: number } = {},
+): Promise<{ resources: ResourceCounts; mapped: MappedCounts[]; changes: Map<FhirTable, RowChange[]> }> {
   const mapped: MappedCounts[] = [];
+  const sampled = new Map<FhirTable, RowChange[]>();
   for (const table of FHIR_TABLES) {
     const spec = FILE_SPECS.find((s) => s.table === table)!;
-    const counts = await upsertStaged(sql, spec, fhirStageTable(table));
+    const { counts, changes } = await upsertStaged(sql, spec, fhirStageTable(table), options);
     const rows = counts.new + counts.changed + counts.unchanged;
     if (rows > 0) mapped.push({ table, rows, ...counts });
+    sampled.set(table, changes);
   }
   const written = await sql.query<{ file: string; new: number; changed: number }>(
     `WITH written AS (
@@ -39,5 +45,5 @@ export async function upsertFhir(sql: Sql, batchId: number): Promise<{ resources
      FROM written GROUP BY source_file`,
     [batchId],
   );
-  return { resources: new Map(written.map((w) => [w.file, { new: w.new, changed: w.changed }])), mapped };
+  return { resources: new Map(written.map((w) => [w.file, { new: w.new, changed: w.changed }])), mapped, changes: sampled };
 }

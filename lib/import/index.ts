@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { isConnectionError } from "@/db/availability";
 import type { Sql } from "@/db/client";
 import type { ImportFileLog } from "@/db/schema";
 import { todayIso } from "../dates";
@@ -15,8 +16,9 @@ import {
   type FhirReadContext,
   type MappedCounts,
 } from "../fhir";
+import { completeAttempt, inImportTurn, type LogEntry, type TurnOptions } from "./attempt";
 import { copyColumns, FILE_NAMES, FILE_SPECS, stageTable, type FileSpec } from "./files";
-import { checkLoadedRows, createStagingTables, suspendIndexesForImport, upsertStaged, type LoadPath } from "./load";
+import { checkLoadedRows, createStagingTables, suspendIndexesForImport, upsertStaged, type LoadPath, type RowChange } from "./load";
 import { ProblemLog } from "./problems";
 import { KnownIds } from "./known-ids";
 import { readImportFile, type ChunkSink, type FileDigest, type ReadContext } from "./read-file";
@@ -24,6 +26,12 @@ import { readImportFile, type ChunkSink, type FileDigest, type ReadContext } fro
 export type ImportOptions = {
   importedBy: string;
   now?: Date;
+  /** Do everything but keep nothing: read, check and upsert every file, count new, changed and
+   *  unchanged rows, sample the changes, then roll back. The warehouse and the import log are
+   *  left as they were (a dry run takes no import number); the derived facts are not rebuilt. */
+  dryRun?: boolean;
+  /** Called once when another import has the turn and this one waits for it (lib/import/attempt.ts). */
+  onWait?: TurnOptions["onWait"];
   /** Tests only: called after every file is loaded, inside the open transaction. */
   onStaged?: () => Promise<void>;
 };
@@ -33,9 +41,14 @@ export type ImportTimings = { read: number; check: number; upsert: number; deriv
 export type ImportFileResult = ImportFileLog & { path: LoadPath | null };
 
 export type ImportResult = {
+  dryRun: false;
+  /** The attempt's number in the import log, accepted or not. */
   batchId: number;
   ok: boolean;
   files: ImportFileResult[];
+  /** Files of the folder that were not read (an unknown name, a second file of one name);
+   *  each is also a problem. */
+  unreadFiles: string[];
   /** Formatted `file:line: column: value: reason`, the first 1,000. */
   problems: string[];
   problemCount: number;
@@ -47,12 +60,35 @@ export type ImportResult = {
   timings: ImportTimings;
 };
 
+/** The result of a dry run (`dryRun: true`): what the import would do, nothing of it kept. */
+export type DryRunResult = Omit<ImportResult, "dryRun" | "batchId" | "files" | "mapped" | "snapshot"> & {
+  dryRun: true;
+  /** A dry run is not logged. */
+  batchId: null;
+  /** `ok`: the import would be accepted; else `problems` are why it would be refused, exactly
+   *  as the import itself would name them. */
+  ok: boolean;
+  /** Per file, the counts the import would report, and up to DRY_RUN_SAMPLE of its changed rows
+   *  (empty when it would be refused). */
+  files: DryRunFileResult[];
+  mapped: DryRunMapped[];
+  snapshot: null;
+};
+
+export type DryRunFileResult = ImportFileResult & { changes: RowChange[] };
+export type DryRunMapped = MappedCounts & { changes: RowChange[] };
+
+/** Changed rows a dry run shows per file (and per table of FHIR rows). */
+export const DRY_RUN_SAMPLE = 20;
+
 class ImportRejected extends Error {}
+class DryRunDone extends Error {}
 
 /**
  * Imports a folder of CSV files (SPEC section 3) and FHIR files (section 3b, lib/fhir) as one
  * transaction: every row and resource valid and loaded, derived facts rebuilt, import logged —
- * or nothing written but the log of the rejection.
+ * or nothing written but the log of the rejection. One import at a time: a second one waits for
+ * its turn (lib/import/attempt.ts, which also keeps the log row of every attempt).
  *
  * Each file is read once, straight into its table by COPY, when all its keys are new (a first
  * load, a monthly refresh): the table's primary key then proves there is no duplicate. Should
@@ -63,12 +99,17 @@ class ImportRejected extends Error {}
  * Coverages are members and plans the CSV files of the same import may name; what they become
  * is resolved and checked once the CSV files are loaded too, and written after those.
  */
-export async function importFolder(db: Sql, folder: string, options: ImportOptions): Promise<ImportResult> {
+export function importFolder(db: Sql, folder: string, options: ImportOptions & { dryRun: true }): Promise<DryRunResult>;
+export function importFolder(db: Sql, folder: string, options: ImportOptions & { dryRun: boolean }): Promise<ImportResult | DryRunResult>;
+export function importFolder(db: Sql, folder: string, options: ImportOptions & { dryRun?: false }): Promise<ImportResult>;
+export async function importFolder(db: Sql, folder: string, options: ImportOptions): Promise<ImportResult | DryRunResult> {
   const startedAt = options.now ?? new Date();
+  const dryRun = options.dryRun ?? false;
   const ctx = { today: todayIso(startedAt) };
   const problems = new ProblemLog();
-  const { specs, paths, fhir } = listImportFiles(folder, problems);
+  const { specs, paths, fhir, unread } = listImportFiles(folder, problems);
   const files: ImportFileResult[] = [];
+  const changes = new Map<string, RowChange[]>();
   const warnings: string[] = [];
   let snapshot: SnapshotSummary | null = null;
   let mapped: MappedCounts[] = [];
@@ -79,67 +120,119 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
     timings[phase] = now - phaseStart;
     phaseStart = now;
   };
-
-  try {
-    if (specs.length === 0 && fhir.length === 0) throw new ImportRejected();
-    // Even when the folder holds a stray file, the known files are still read, so that one
-    // attempt reports every problem.
-    const batchId = await db.transaction(async (tx) => {
-      const id = await logImport(tx, { options, startedAt, outcome: "running", files, problems, warnings });
-      await createStagingTables(tx, specs);
-      const loaded = new Map<FileSpec, LoadPath>();
-      const read: ReadContext = { batchId: id, ctx, known: new KnownIds(), problems };
-      const fhirFiles = await stageFhirFiles(tx, fhir, specs, read, warnings);
-      for (const spec of specs) {
-        const file = paths.get(spec.file)!;
-        await read.known.load(tx, spec.references.map((r) => r.kind));
-        const { digest, path: loadPath } = await loadFile(tx, spec, file, read);
-        loaded.set(spec, loadPath);
-        warnings.push(...digest.warnings);
-        const counts = loadPath === "direct" ? { new: digest.validRows, changed: 0, unchanged: 0 } : { new: 0, changed: 0, unchanged: 0 };
-        files.push({ file: spec.file, bytes: digest.bytes, sha256: digest.sha256, rows: digest.rows, ...counts, path: loadPath });
-      }
-      files.push(...fhirFiles);
-      endPhase("read");
-      await checkLoadedRows(tx, loaded, problems);
-      if (fhir.length > 0) await resolveFhir(tx, id, loaded, problems);
-      endPhase("check");
-      if (problems.count > 0) throw new ImportRejected();
-      await options.onStaged?.();
-      for (const [i, spec] of specs.entries()) {
-        if (loaded.get(spec) === "staged") Object.assign(files[i]!, await upsertStaged(tx, spec));
-      }
-      if (fhir.length > 0) {
-        const written = await upsertFhir(tx, id);
-        for (const file of fhirFiles) {
-          const counts = written.resources.get(file.file) ?? { new: 0, changed: 0 };
-          Object.assign(file, counts, { unchanged: file.rows - counts.new - counts.changed });
-        }
-        mapped = written.mapped;
-      }
-      await logImport(tx, { options, startedAt, outcome: "succeeded", files, problems, warnings }, id);
-      endPhase("upsert");
-      // Fresh statistics for the derivation, or the planner guesses a freshly loaded table holds
-      // one row and picks nested loops that take minutes (autovacuum would analyse it only after
-      // the commit). Timed with the derivation, which is what needs them.
-      const written = new Set([...specs.map((s) => s.table), ...mapped.map((m) => m.table), ...(fhir.length > 0 ? ["fhir_resources"] : [])]);
-      for (const table of written) await tx.exec(`ANALYZE ${table}`);
-      snapshot = await rebuildDerivedFacts(tx, id);
-      endPhase("derive");
-      return id;
-    });
-    return { batchId, ok: true, files, problems: [], problemCount: 0, warnings, snapshot, mapped, timings };
-  } catch (error) {
-    if (!(error instanceof ImportRejected)) {
-      problems.addFile(folder, `import failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const outcome = error instanceof ImportRejected ? "rejected" : "failed";
+  const entry = (outcome: LogEntry["outcome"]): LogEntry => ({ importedBy: options.importedBy, startedAt, outcome, files, problems, warnings });
+  const refused = (batchId: number | null) => {
     // Nothing was written: the counts of a load that was rolled back would mislead.
     for (const file of files) Object.assign(file, { new: 0, changed: 0, unchanged: 0, path: null });
-    const batchId = await logImport(db, { options, startedAt, outcome, files, problems, warnings });
-    return { batchId, ok: false, files, problems: problems.messages, problemCount: problems.count, warnings, snapshot: null, mapped: [], timings };
+    const common = { ok: false, unreadFiles: unread, problems: problems.messages, problemCount: problems.count, warnings, timings };
+    return batchId === null
+      ? ({ ...common, dryRun: true, batchId: null, files: files.map((f) => ({ ...f, changes: [] })), mapped: [], snapshot: null } satisfies DryRunResult)
+      : ({ ...common, dryRun: false, batchId, files, mapped: [], snapshot: null } satisfies ImportResult);
+  };
+
+  let attemptId: number | null = null;
+  let failureLogged = false;
+  try {
+    // Even when the folder holds a stray file, the known files are still read, so that one
+    // attempt reports every problem.
+    await inImportTurn(
+      db,
+      { importedBy: options.importedBy, startedAt, dryRun, onWait: options.onWait },
+      async (tx, turn) => {
+        attemptId = turn.id;
+        if (specs.length === 0 && fhir.length === 0) throw new ImportRejected();
+        const id = turn.id ?? DRY_RUN_BATCH;
+        await createStagingTables(tx, specs);
+        const loaded = new Map<FileSpec, LoadPath>();
+        const read: ReadContext = { batchId: id, ctx, known: new KnownIds(), problems };
+        const fhirFiles = await stageFhirFiles(tx, fhir, specs, read, warnings);
+        for (const spec of specs) {
+          const file = paths.get(spec.file)!;
+          await read.known.load(tx, spec.references.map((r) => r.kind));
+          const { digest, path: loadPath } = await loadFile(tx, spec, file, read);
+          loaded.set(spec, loadPath);
+          warnings.push(...digest.warnings);
+          const counts = loadPath === "direct" ? { new: digest.validRows, changed: 0, unchanged: 0 } : { new: 0, changed: 0, unchanged: 0 };
+          files.push({ file: spec.file, bytes: digest.bytes, sha256: digest.sha256, rows: digest.rows, ...counts, path: loadPath });
+        }
+        files.push(...fhirFiles);
+        endPhase("read");
+        await checkLoadedRows(tx, loaded, problems);
+        if (fhir.length > 0) await resolveFhir(tx, id, loaded, problems);
+        endPhase("check");
+        if (problems.count > 0) throw new ImportRejected();
+        await options.onStaged?.();
+        const sample = dryRun ? DRY_RUN_SAMPLE : 0;
+        for (const [i, spec] of specs.entries()) {
+          if (loaded.get(spec) !== "staged") continue;
+          const upserted = await upsertStaged(tx, spec, stageTable(spec), { sample });
+          Object.assign(files[i]!, upserted.counts);
+          changes.set(spec.file, upserted.changes);
+        }
+        if (fhir.length > 0) {
+          const written = await upsertFhir(tx, id, { sample });
+          for (const file of fhirFiles) {
+            const counts = written.resources.get(file.file) ?? { new: 0, changed: 0 };
+            Object.assign(file, counts, { unchanged: file.rows - counts.new - counts.changed });
+          }
+          mapped = written.mapped;
+          for (const [table, sample] of written.changes) changes.set(`→ ${table}`, sample);
+        }
+        endPhase("upsert");
+        if (turn.id === null) throw new DryRunDone();
+        await completeAttempt(tx, turn.id, entry("succeeded"));
+        // Fresh statistics for the derivation, or the planner guesses a freshly loaded table holds
+        // one row and picks nested loops that take minutes (autovacuum would analyse it only after
+        // the commit). Timed with the derivation, which is what needs them.
+        const written = new Set([...specs.map((s) => s.table), ...mapped.map((m) => m.table), ...(fhir.length > 0 ? ["fhir_resources"] : [])]);
+        for (const table of written) await tx.exec(`ANALYZE ${table}`);
+        snapshot = await rebuildDerivedFacts(tx, turn.id);
+        endPhase("derive");
+      },
+      // After the transaction, while the attempt still holds its turn: its refusal or failure
+      // goes to its log row.
+      async (turn, error) => {
+        if (turn.id === null || error === null || error instanceof DryRunDone) return;
+        if (!(error instanceof ImportRejected)) problems.addFile(folder, `import failed: ${errorMessage(error)}`);
+        for (const file of files) Object.assign(file, { new: 0, changed: 0, unchanged: 0, path: null });
+        // When the database is gone this write fails too, and the row stays as it was first
+        // written: failed (lib/import/attempt.ts).
+        await completeAttempt(db, turn.id, entry(error instanceof ImportRejected ? "rejected" : "failed")).then(
+          () => (failureLogged = true),
+          () => {},
+        );
+      },
+    );
+    return { dryRun: false, batchId: attemptId!, ok: true, files, unreadFiles: unread, problems: [], problemCount: 0, warnings, snapshot, mapped, timings };
+  } catch (error) {
+    if (error instanceof DryRunDone) {
+      return {
+        dryRun: true,
+        batchId: null,
+        ok: true,
+        files: files.map((f) => ({ ...f, changes: changes.get(f.file) ?? [] })),
+        unreadFiles: unread,
+        problems: [],
+        problemCount: 0,
+        warnings,
+        snapshot: null,
+        mapped: mapped.map((m) => ({ ...m, changes: changes.get(`→ ${m.table}`) ?? [] })),
+        timings,
+      };
+    }
+    if (error instanceof ImportRejected) return refused(attemptId);
+    // Any other error: the database went away, or a fault. The caller hears of it as a failed
+    // import when it is logged; otherwise (the database is gone) as the error itself.
+    if (isConnectionError(error) || (!dryRun && !failureLogged)) throw error;
+    if (dryRun) problems.addFile(folder, `import failed: ${errorMessage(error)}`);
+    return refused(attemptId);
   }
 }
+
+/** The batch id a dry run's rows carry inside its transaction: no import is ever numbered 0. */
+const DRY_RUN_BATCH = 0;
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Reads one file into the warehouse: directly when it can, else into staging (see above). */
 async function loadFile(tx: Sql, spec: FileSpec, file: string, read: ReadContext): Promise<{ digest: FileDigest; path: LoadPath }> {
@@ -207,15 +300,16 @@ const KNOWN_NAMES = `${FILE_NAMES.join(", ")}, FHIR bulk files <ResourceType>.nd
 
 /** The import files of a folder, in load order. Hidden files (.DS_Store, …) are skipped; any
  *  other name is a problem, so a misspelt file is never silently left out. */
-function listImportFiles(folder: string, problems: ProblemLog): { specs: FileSpec[]; paths: Map<string, string>; fhir: FhirFile[] } {
+function listImportFiles(folder: string, problems: ProblemLog): { specs: FileSpec[]; paths: Map<string, string>; fhir: FhirFile[]; unread: string[] } {
   const paths = new Map<string, string>();
   const fhir: FhirFile[] = [];
+  const unread: string[] = [];
   let entries: string[];
   try {
     entries = readdirSync(folder).filter((name) => !name.startsWith("."));
   } catch {
     problems.addFile(folder, "the import folder cannot be read (does it exist?)");
-    return { specs: [], paths, fhir };
+    return { specs: [], paths, fhir, unread };
   }
   for (const name of entries.sort()) {
     const full = path.join(folder, name);
@@ -224,12 +318,15 @@ function listImportFiles(folder: string, problems: ProblemLog): { specs: FileSpe
     const fhirFile = FILE_NAMES.includes(canonical) ? null : fhirFileOf(name, full);
     if (typeof fhirFile === "string") {
       problems.addFile(name, `unknown file name: ${fhirFile}`);
+      unread.push(name);
     } else if (fhirFile) {
       fhir.push(fhirFile);
     } else if (!FILE_NAMES.includes(canonical)) {
       problems.addFile(name, `unknown file name: an import holds ${KNOWN_NAMES}`);
+      unread.push(name);
     } else if (paths.has(canonical)) {
       problems.addFile(name, `two files are named ${canonical} (names are case-insensitive)`);
+      unread.push(name);
     } else {
       paths.set(canonical, full);
     }
@@ -237,47 +334,5 @@ function listImportFiles(folder: string, problems: ProblemLog): { specs: FileSpe
   if (paths.size === 0 && fhir.length === 0 && problems.count === 0) {
     problems.addFile(folder, `no import files: expected any of ${KNOWN_NAMES}`);
   }
-  return { specs: FILE_SPECS.filter((s) => paths.has(s.file)), paths, fhir };
-}
-
-type LogEntry = {
-  options: ImportOptions;
-  startedAt: Date;
-  outcome: "running" | "succeeded" | "rejected" | "failed";
-  files: readonly (ImportFileLog & { path?: LoadPath | null })[];
-  problems: ProblemLog;
-  warnings: string[];
-};
-
-/** Writes the import log row (SPEC section 3, "Recorded"); with `id`, completes that row. */
-async function logImport(sql: Sql, entry: LogEntry, id?: number): Promise<number> {
-  const files: ImportFileLog[] = entry.files.map(({ path: _loadPath, ...log }) => log);
-  const values = [
-    entry.startedAt.toISOString(),
-    entry.options.importedBy,
-    "folder",
-    entry.outcome,
-    JSON.stringify(files),
-    entry.files.reduce((n, f) => n + f.rows, 0),
-    entry.problems.count,
-    JSON.stringify(entry.problems.messages),
-    JSON.stringify(entry.warnings),
-  ];
-  const [row] =
-    id === undefined
-      ? await sql.query<{ id: number }>(
-          `INSERT INTO import_batches (started_at, finished_at, imported_by, source, outcome, files, row_count,
-             error_count, errors, warnings)
-           VALUES ($1, CASE WHEN $4::text = 'running' THEN NULL ELSE now() END, $2, $3, $4::import_outcome, $5::jsonb, $6, $7, $8::jsonb, $9::jsonb)
-           RETURNING id`,
-          values,
-        )
-      : await sql.query<{ id: number }>(
-          `UPDATE import_batches SET started_at = $1, finished_at = now(), imported_by = $2, source = $3,
-             outcome = $4::import_outcome, files = $5::jsonb, row_count = $6, error_count = $7, errors = $8::jsonb, warnings = $9::jsonb
-           WHERE id = $10 RETURNING id`,
-          [...values, id],
-        );
-  if (!row) throw new Error("import log write returned no id");
-  return row.id;
+  return { specs: FILE_SPECS.filter((s) => paths.has(s.file)), paths, fhir, unread };
 }

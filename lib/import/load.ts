@@ -60,15 +60,30 @@ async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLo
   if (total > rows.length) problems.addUnlisted(total - rows.length);
 }
 
+/** A changed row as a dry run shows it: its key, the file line of its new values, and the
+ *  columns whose values change, old and new, as text (null when empty). */
+export type RowChange = {
+  line: number;
+  key: Record<string, string>;
+  changes: { column: string; old: string | null; new: string | null }[];
+};
+
 /** Upserts one staged file by its natural key and counts new, changed and unchanged rows.
  *  An unchanged row keeps its provenance; a changed one takes this import's. `from` is the
- *  staging table (FHIR resources stage their rows apart from the CSV files': lib/fhir). */
-export async function upsertStaged(sql: Sql, spec: FileSpec, from = stageTable(spec)): Promise<RowCounts> {
+ *  staging table (FHIR resources stage their rows apart from the CSV files': lib/fhir). With
+ *  `sample`, the first changed rows in line order are read before they are written. */
+export async function upsertStaged(
+  sql: Sql,
+  spec: FileSpec,
+  from = stageTable(spec),
+  options: { sample?: number } = {},
+): Promise<{ counts: RowCounts; changes: RowChange[] }> {
   if (spec.table === "plans") await resolvePayers(sql, from);
   const values = spec.tableColumns ?? spec.columns.map((c) => c.name);
   const all = quoted([...PROVENANCE_COLUMNS, ...values]);
   const nonKey = values.filter((c) => !spec.key.includes(c));
   const target = spec.table;
+  const changes = options.sample ? await sampleChanges(sql, spec, from, nonKey, options.sample) : [];
   // `xmax = 0` marks a freshly inserted row; an updated one has the updating transaction's id.
   // Rows whose values did not change are skipped by the WHERE and so are not returned at all.
   const [counts] = await sql.query<{ new: number; changed: number; staged: number }>(`
@@ -84,5 +99,21 @@ export async function upsertStaged(sql: Sql, spec: FileSpec, from = stageTable(s
            (SELECT count(*) FROM ${from})::int AS staged
     FROM written`);
   if (!counts) throw new Error(`upsert of ${spec.file} returned no counts`);
-  return { new: counts.new, changed: counts.changed, unchanged: counts.staged - counts.new - counts.changed };
+  return { counts: { new: counts.new, changed: counts.changed, unchanged: counts.staged - counts.new - counts.changed }, changes };
+}
+
+/** The first `limit` staged rows, in line order, whose key is loaded with other values. */
+async function sampleChanges(sql: Sql, spec: FileSpec, from: string, nonKey: string[], limit: number): Promise<RowChange[]> {
+  const text = (alias: string, columns: readonly string[]) => `json_build_array(${columns.map((c) => `${alias}."${c}"::text`).join(", ")})`;
+  const rows = await sql.query<{ line: number; key: (string | null)[]; old: (string | null)[]; new: (string | null)[] }>(
+    `SELECT s.source_line AS line, ${text("s", spec.key)} AS key, ${text("t", nonKey)} AS old, ${text("s", nonKey)} AS new
+     FROM ${from} s JOIN ${spec.table} t USING (${quoted(spec.key)})
+     WHERE (${nonKey.map((c) => `t."${c}"`).join(", ")}) IS DISTINCT FROM (${nonKey.map((c) => `s."${c}"`).join(", ")})
+     ORDER BY s.source_line LIMIT ${Number(limit)}`,
+  );
+  return rows.map((r) => ({
+    line: r.line,
+    key: Object.fromEntries(spec.key.map((c, i) => [c, r.key[i] ?? ""])),
+    changes: nonKey.flatMap((column, i) => (r.old[i] === r.new[i] ? [] : [{ column, old: r.old[i] ?? null, new: r.new[i] ?? null }])),
+  }));
 }

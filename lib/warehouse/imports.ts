@@ -1,4 +1,5 @@
 import type { Sql } from "@/db/client";
+import { importOutcomeSql, importRunningSql } from "@/lib/import/attempt";
 import type { ImportFileLog } from "@/db/schema";
 
 export type ImportLogEntry = {
@@ -15,12 +16,14 @@ export type ImportLogEntry = {
   dataAsOf: string | null;
 };
 
-/** The import log, newest first (SPEC section 3, "Recorded"). */
+/** The import log, newest first (SPEC section 3, "Recorded"), without the import running now.
+ *  An attempt that was interrupted (its process killed, the database gone) reads as failed
+ *  (lib/import/attempt.ts); it has no finish time. */
 export async function listImports(db: Sql, limit = 50): Promise<ImportLogEntry[]> {
   return db.query<ImportLogEntry>(
-    `SELECT id, started_at AS "startedAt", finished_at AS "finishedAt", imported_by AS "importedBy", outcome::text AS outcome,
-       files, row_count AS "rowCount", error_count AS "errorCount", errors, warnings, data_as_of AS "dataAsOf"
-     FROM import_batches WHERE outcome <> 'running' ORDER BY id DESC LIMIT $1`,
+    `SELECT b.id, b.started_at AS "startedAt", b.finished_at AS "finishedAt", b.imported_by AS "importedBy", ${importOutcomeSql("b")} AS outcome,
+       b.files, b.row_count AS "rowCount", b.error_count AS "errorCount", b.errors, b.warnings, b.data_as_of AS "dataAsOf"
+     FROM import_batches b WHERE NOT ${importRunningSql("b")} ORDER BY b.id DESC LIMIT $1`,
     [limit],
   );
 }

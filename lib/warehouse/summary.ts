@@ -1,4 +1,5 @@
 import type { Sql } from "@/db/client";
+import { importOutcomeSql, importRunningSql } from "@/lib/import/attempt";
 import type { Viewer } from "../access";
 import { getDataAsOf } from "../derive";
 import { memoizeBySnapshot } from "../measures/memo";
@@ -29,8 +30,8 @@ export async function getWarehouseSummary(db: Sql, viewer: Viewer): Promise<Ware
   const snapshot = asOf ? { asOf, builtAt: await getSnapshotBuiltAt(db, asOf) } : null;
   const holdings = snapshot ? await memoizeBySnapshot({ db, snapshot }, `warehouse-holdings|${scope}`, () => countHoldings(db, viewer)) : await countHoldings(db, viewer);
   const [lastImport] = await db.query<NonNullable<WarehouseSummary["lastImport"]>>(
-    `SELECT id, finished_at AS "finishedAt", outcome, imported_by AS "importedBy"
-     FROM import_batches ORDER BY id DESC LIMIT 1`,
+    `SELECT b.id, coalesce(b.finished_at, b.started_at) AS "finishedAt", ${importOutcomeSql("b")} AS outcome, b.imported_by AS "importedBy"
+     FROM import_batches b WHERE NOT ${importRunningSql("b")} ORDER BY b.id DESC LIMIT 1`,
   );
   return { ...holdings, asOf, lastImport: lastImport ?? null };
 }

@@ -7,6 +7,8 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/db/client";
 import { importFolder } from "@/lib/import";
+import { INTERRUPTED } from "@/lib/import/attempt";
+import { listImports } from "@/lib/warehouse/imports";
 import { databaseUrl, ENGINES, templateDatabaseName } from "../support/databases";
 import {
   BASE_FILES,
@@ -35,7 +37,7 @@ const SECOND_FILES = {
   "claim_lines.csv": csv(CLAIM_HEADER, "C9,1,1,2025-06-01,M4,CIG-1,professional,2025-05-20,77080,,22,paid,1,120.00,90.00,1234567893,M81.0"),
 };
 
-type Warehouse = { tables: Record<string, string>; batches: { id: number; outcome: string }[] };
+type Warehouse = { tables: Record<string, string>; batches: { id: number; outcome: string }[]; listed: { id: number; outcome: string; errors: string[] }[] };
 
 async function withWarehouse<T>(target: string, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase(target.startsWith("postgres") ? { databaseUrl: target } : { dataDir: target });
@@ -50,6 +52,7 @@ const readWarehouse = (target: string): Promise<Warehouse> =>
   withWarehouse(target, async (db) => ({
     tables: await dumpWarehouse(db),
     batches: await db.query<{ id: number; outcome: string }>(`SELECT id, outcome::text AS outcome FROM import_batches ORDER BY id`),
+    listed: (await listImports(db)).map(({ id, outcome, errors }) => ({ id, outcome, errors })),
   }));
 
 /** Starts the import process and resolves with the importer's pid once it reports that it is
@@ -164,15 +167,19 @@ describe.each(ENGINES)("killing an import on %s", (engine) => {
 
     const after = await readWarehouse(target);
     expect(after.tables).toEqual(before.tables);
-    // The log may show the attempt, but never as a success.
-    expect(after.batches.slice(0, before.batches.length)).toEqual(before.batches);
-    for (const batch of after.batches.slice(before.batches.length)) expect(batch.outcome).not.toBe("succeeded");
+    // The attempt is in the log, with the next number, as failed: its row was written before
+    // the import began, and nothing could change it since (SPEC section 11).
+    const attempt = { id: before.batches.at(-1)!.id + 1, outcome: "failed" };
+    expect(after.batches).toEqual([...before.batches, attempt]);
+    expect(after.listed[0]).toEqual({ ...attempt, errors: [INTERRUPTED] });
   });
 
   it("after the kills the same import runs to the end and changes what it should", async () => {
     const before = await readWarehouse(target);
     const result = await withWarehouse(target, (db) => importFolder(db, secondFolder, { importedBy: "test", now: NOW }));
     expect(result.problems).toEqual([]);
+    // Numbered after the two killed attempts.
+    expect(result.batchId).toBe(4);
     expect(contractFiles(result.files).map(({ file, rows, new: n, changed, unchanged }) => ({ file, rows, new: n, changed, unchanged }))).toEqual([
       { file: "plans.csv", rows: 4, new: 1, changed: 1, unchanged: 2 },
       { file: "members.csv", rows: 1, new: 1, changed: 0, unchanged: 0 },
