@@ -45,7 +45,7 @@ export default async function AdminPage() {
       <section className="panel" data-testid="users">
         <h2>Users</h2>
         <ScrollArea label="Users">
-          <table data-testid="table-users">
+          <table data-testid="table-users" className="stack-on-phone">
             <caption>Payer relations see only the payers assigned to them (payer keys: {payerKeys.join(", ")}).</caption>
             <thead>
               <tr>
@@ -59,11 +59,11 @@ export default async function AdminPage() {
             <tbody>
               {users.map((u) => (
                 <tr key={u.id} data-user={u.email}>
-                  <th scope="row">
+                  <th scope="row" data-label="Email">
                     {u.email}
                     {u.disabled ? <span className="flag">disabled</span> : null}
                   </th>
-                  <td>
+                  <td data-label="Role and payers">
                     <SecretForm action={setRoleAction} submit="Save" testId={`role-${u.email}`}>
                       <input type="hidden" name="email" value={u.email} />
                       <label className="visually-hidden" htmlFor={`role-${u.id}`}>
@@ -76,9 +76,9 @@ export default async function AdminPage() {
                       <input id={`payers-${u.id}`} name="payers" defaultValue={u.payers.join(", ")} placeholder="payers (payer relations)" size={16} />
                     </SecretForm>
                   </td>
-                  <td>{u.signInMethods.map((m) => (m === "credential" ? "password" : "organisation sign-in")).join(", ") || "—"}</td>
-                  <td>{u.lastSignIn ? `${u.lastSignIn.slice(0, 16)} UTC` : "never"}</td>
-                  <td>
+                  <td data-label="Signs in with">{u.signInMethods.map((m) => (m === "credential" ? "password" : "organisation sign-in")).join(", ") || "—"}</td>
+                  <td data-label="Last sign-in">{u.lastSignIn ? `${u.lastSignIn.slice(0, 16)} UTC` : "never"}</td>
+                  <td data-label="Account">
                     {u.id === viewer.userId ? (
                       "you"
                     ) : (

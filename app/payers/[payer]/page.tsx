@@ -131,7 +131,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
                           group.name
                         )
                       ) : (
-                        `All ${payer.name} plans${selectedPlans.length ? " shown" : ""}`
+                        selectedPlans.length ? "Total of the plans shown" : `All ${payer.name} plans`
                       )}
                     </th>
                     {MEASURE_KEYS.map((m) => {
