@@ -15,10 +15,21 @@ export function ActiveFilters({ ctx, showWindow = true }: { ctx: ViewContext; sh
     showWindow ? `${f.window}-day window` : null,
     `as of ${formatDate(ctx.asOf)}${ctx.asOf !== ctx.dataAsOf ? ` (data to ${formatDate(ctx.dataAsOf)})` : ""}`,
     ctx.suppress ? "small numbers hidden" : null,
+    readSourceText(ctx),
   ].filter(Boolean);
   return (
     <p className="lede" data-testid="active-filters">
       {parts.join(" · ")}
     </p>
   );
+}
+
+/** Said only when a page was read from a standby that is behind the primary (db/replicas.ts):
+ *  its figures may not yet hold the latest import. */
+function readSourceText(ctx: ViewContext): string | null {
+  const source = ctx.readSource;
+  if (source.kind !== "replica" || source.lagSeconds < 1) return null;
+  const seconds = Math.round(source.lagSeconds);
+  const behind = seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`;
+  return `read from a standby ${behind} behind the primary`;
 }

@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { getDatabase, noteDatabaseError } from "@/db";
+import { getDatabase, getReadDatabase, noteDatabaseError } from "@/db";
 import { AccessDeniedError, type Viewer } from "@/lib/access";
 import { recordAudit, type AuditAction } from "@/lib/audit";
 import { resolveViewer, type ViewerResolution } from "@/lib/auth/viewer";
@@ -67,7 +67,8 @@ export async function denyPage(viewer: Viewer, route: string, params: SearchPara
 export async function pageContext(route: string, params: SearchParams): Promise<ViewContext | null> {
   const viewer = await requireViewer();
   try {
-    return await getViewContext(await getDatabase(), viewer, params);
+    const [read, primary] = await Promise.all([getReadDatabase(), getDatabase()]);
+    return await getViewContext(read.db, viewer, params, { primary, readSource: read.source });
   } catch (error) {
     if (error instanceof AccessDeniedError) return denyPage(viewer, route, params, error);
     await reloadIfDatabaseLost(error);

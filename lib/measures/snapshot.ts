@@ -37,7 +37,7 @@ export async function resolveSnapshot(db: Sql, requestedAsOf?: string, dataAsOf?
   return asOf;
 }
 
-async function snapshotExists(db: Sql, asOf: string): Promise<boolean> {
+export async function snapshotExists(db: Sql, asOf: string): Promise<boolean> {
   const [row] = await db.query(`SELECT 1 FROM derived_snapshots WHERE as_of = $1::date`, [asOf]);
   return row !== undefined;
 }

@@ -1,5 +1,6 @@
 import { isConnectionError, UNREACHABLE_MESSAGE } from "@/db/availability";
 import type { Sql } from "@/db/client";
+import type { ReadSource } from "@/db/replicas";
 import { AccessDeniedError, assertMemberLevel, type Viewer } from "../access";
 import { filtersOf, recordAudit, type AuditActor } from "../audit";
 import type { ViewerResolution } from "../auth/viewer";
@@ -12,7 +13,10 @@ import { describeInvalid, invalidFilters, MEMBER_LEVEL_REPORTS, parseReportParam
 // Request and Response only, so that it runs (and is tested) outside Next.js.
 
 export type ReportDependencies = {
+  /** The primary: the audit log is written there. */
   getDatabase: () => Promise<Sql>;
+  /** Where the report is read (a standby, db/replicas.ts); the primary when absent. */
+  getReadDatabase?: () => Promise<{ db: Sql; source: ReadSource }>;
   /** Who sends the request (lib/auth/viewer.ts). */
   authenticate: (request: Request) => Promise<ViewerResolution>;
   /** Told of an error the request met (the web server marks a lost database, db/index.ts). */
@@ -46,7 +50,8 @@ export async function serveReport(report: ReportName, request: Request, deps: Re
     viewer = who.viewer;
     if (MEMBER_LEVEL_REPORTS.includes(report)) assertMemberLevel(viewer, MEMBER_LIST[report as "orders" | "reconciliation"]);
     const parsed = parseReportParameters(report, query);
-    const ctx = await getViewContext(db, viewer, parsed.params);
+    const read = deps.getReadDatabase ? await deps.getReadDatabase() : { db, source: { kind: "primary" as const } };
+    const ctx = await getViewContext(read.db, viewer, parsed.params, { primary: db, readSource: read.source });
     const invalid = [...parsed.invalid, ...(ctx ? ctx.invalid : invalidFilters(parsed.params))];
     if (invalid.length > 0) return plain(400, describeInvalid(invalid));
     if (!ctx) return plain(409, "The warehouse holds no claims yet, so there is no as-of date to report on.");
@@ -56,6 +61,8 @@ export async function serveReport(report: ReportName, request: Request, deps: Re
       "Content-Disposition": `attachment; filename="${reportFileName(resolved, { suppressed: ctx.suppress })}"`,
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
+      // Which server the file was read from, and how far behind the primary (a standby).
+      "X-Read-From": ctx.readSource.kind === "replica" ? `standby ${ctx.readSource.name}, ${ctx.readSource.lagSeconds.toFixed(1)} s behind` : "primary",
     };
     if (headOnly) return new Response(null, { status: 200, headers });
     let rows = 0;

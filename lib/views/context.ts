@@ -1,4 +1,5 @@
 import type { Sql } from "@/db/client";
+import type { ReadSource } from "@/db/replicas";
 import { AccessDeniedError, suppressionApplies, type Viewer } from "../access";
 import { getDataAsOf } from "../derive";
 import { parseFilters, type Filters, type ParsedFilters, type SearchParams } from "../filters";
@@ -6,6 +7,7 @@ import { resolveSnapshot } from "../measures";
 import { getClaimsLag } from "../measures/claims-lag";
 import { getDimensions, UNKNOWN_PAYER_KEY } from "../measures/dimensions";
 import { getSnapshotBuiltAt, type MeasureScope } from "../measures/scope";
+import { snapshotExists } from "../measures/snapshot";
 
 /**
  * The one context of a request (SPEC section 10), built once and passed down: who asks (the
@@ -26,6 +28,15 @@ export type ViewContext = MeasureScope & {
   asOf: string;
   /** Small cells hidden: always for a payer-scoped viewer, else on `suppress=1`. */
   suppress: boolean;
+  /** Where the reads go: the primary, or a standby and how far it is behind (db/replicas.ts). */
+  readSource: ReadSource;
+};
+
+export type ContextOptions = {
+  /** The primary, when `db` is a read replica: an earlier snapshot a standby lacks is derived
+   *  there (a standby cannot write), and that request then reads there too. */
+  primary?: Sql;
+  readSource?: ReadSource;
 };
 
 /**
@@ -34,12 +45,19 @@ export type ViewContext = MeasureScope & {
  * dropped: the answer would otherwise be about other payers than asked. A payer or plan key
  * that does not exist falls back with a notice (and is invalid for a report).
  */
-export async function getViewContext(db: Sql, viewer: Viewer, params: SearchParams): Promise<ViewContext | null> {
+export async function getViewContext(reader: Sql, viewer: Viewer, params: SearchParams, options: ContextOptions = {}): Promise<ViewContext | null> {
+  let db = reader;
+  let readSource: ReadSource = options.readSource ?? { kind: "primary" };
   const dataAsOf = await getDataAsOf(db);
   if (!dataAsOf) return null;
   const { filters, notices, invalid } = parseFilters(params, dataAsOf);
-  const [asOfResolved, dims] = await Promise.all([resolveSnapshot(db, filters.asOf ?? undefined, dataAsOf), getDimensions(db, viewer)]);
-  const asOf = asOfResolved ?? dataAsOf;
+  const asOf = filters.asOf && filters.asOf < dataAsOf ? filters.asOf : dataAsOf;
+  if (options.primary && options.primary !== reader && !(await snapshotExists(reader, asOf))) {
+    await resolveSnapshot(options.primary, asOf, dataAsOf);
+    db = options.primary;
+    readSource = { kind: "primary" };
+  }
+  const [, dims] = await Promise.all([resolveSnapshot(db, asOf, dataAsOf), getDimensions(db, viewer)]);
   assertInScope(viewer, filters, dims.plans.map((p) => p.planId));
 
   const payerKeys = new Set(dims.payers.map((p) => p.key));
@@ -70,6 +88,7 @@ export async function getViewContext(db: Sql, viewer: Viewer, params: SearchPara
     dataAsOf,
     asOf,
     suppress: suppressionApplies(viewer, filters.suppress),
+    readSource,
   };
 }
 

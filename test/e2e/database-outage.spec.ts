@@ -1,9 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
-import path from "node:path";
-import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 import postgres from "postgres";
 import { canMakeCluster, makeCluster, type OwnCluster } from "../support/own-cluster";
+import { importWith, startServer, until, userToken, type OwnServer } from "../support/own-server";
 
 // SPEC section 11, "the database going away": the built server over a PostgreSQL cluster of the
 // test's own, stopped and started under it. While the database is gone, pages and reports answer
@@ -14,57 +12,32 @@ import { canMakeCluster, makeCluster, type OwnCluster } from "../support/own-clu
 const HOST = "127.0.0.6";
 const PORT = 3106;
 const CLUSTER_PORT = 5499;
-const ROOT = process.cwd();
-const DECK = path.join(ROOT, "test", "fixtures", "public-deck", "data");
 
 const unavailable = canMakeCluster();
 test.skip(unavailable !== null && !process.env.CI, `cannot make a PostgreSQL cluster here: ${unavailable}`);
 
 let cluster: OwnCluster;
-let server: ChildProcess;
+let server: OwnServer;
 let officer: APIRequestContext;
 let steward: APIRequestContext;
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): string {
-  const result = spawnSync(command, args, { env, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${result.stderr}${result.stdout}`);
-  return result.stdout;
-}
-
-async function until(check: () => Promise<boolean>, seconds: number): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`not within ${seconds} s`);
-}
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   cluster = makeCluster(CLUSTER_PORT);
   const env = { ...process.env, DATABASE_URL: cluster.url(), AUTH_SECRET: "outage-test-secret-of-thirty-two-characters" };
-  const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-  run(tsx, ["scripts/import.ts", DECK], env);
-  const token = (role: string, email: string) => {
-    run(tsx, ["scripts/users.ts", "add", email, "--role", role, "--password", "an outage test password"], env);
-    return run(tsx, ["scripts/users.ts", "token", email, "--name", "outage"], env).trim().split("\n").at(-1)!;
-  };
-  const officerToken = token("quality_officer", "officer@example.org");
-  const stewardToken = token("data_steward", "steward@example.org");
-  // The server's log is kept beside the test's results: what it said when a request failed.
-  const log = openSync(path.join(ROOT, "test-results", "database-outage-server.log"), "w");
-  server = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-H", HOST, "-p", String(PORT)], { env, stdio: ["ignore", log, log] });
-  const base = `http://${HOST}:${PORT}`;
-  officer = await playwrightRequest.newContext({ baseURL: base, extraHTTPHeaders: { authorization: `Bearer ${officerToken}` } });
-  steward = await playwrightRequest.newContext({ baseURL: base, extraHTTPHeaders: { authorization: `Bearer ${stewardToken}` } });
+  importWith(env);
+  const officerToken = userToken(env, "quality_officer", "officer@example.org");
+  const stewardToken = userToken(env, "data_steward", "steward@example.org");
+  server = await startServer(HOST, PORT, env, "database-outage-server");
+  officer = await server.as(officerToken);
+  steward = await server.as(stewardToken);
   await until(async () => (await officer.get("/api/reports/measure-summary.csv")).status() === 200, 60);
 });
 
 test.afterAll(async () => {
   await officer?.dispose();
   await steward?.dispose();
-  server?.kill("SIGTERM");
+  server?.stop();
   cluster?.destroy();
 });
 

@@ -28,6 +28,10 @@ vi.mock("@/db", () => ({
   },
   // The route handlers tell the web server of a lost database (db/index.ts); none here.
   noteDatabaseError: () => false,
+  getReadDatabase: async () => {
+    if (!current.db) throw new Error("no test database");
+    return { db: current.db, source: { kind: "primary" } };
+  },
 }));
 
 const { GET: measureSummaryGet, HEAD: measureSummaryHead } = await import("@/app/api/reports/measure-summary.csv/route");
