@@ -1,30 +1,39 @@
-import {
-  boolean,
-  date,
-  doublePrecision,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  timestamp,
-  unique,
-} from "drizzle-orm/pg-core";
+import { boolean, date, doublePrecision, index, integer, jsonb, pgTable, smallint, text, timestamp } from "drizzle-orm/pg-core";
 import { lineStatus, orderIndication, orderSource, orderStatus, productLine } from "./enums";
 import { identifier } from "./identifier";
 
-// Derived facts of SPEC section 4, rebuilt in SQL by lib/derive after every import.
+// Derived facts of SPEC section 4, derived in SQL by lib/derive after every import.
 // Every derived row belongs to a snapshot: the as-of date it was derived for (claim versions
 // received after it and EHR orders dated after it are left out). The default snapshot (as-of
-// = latest received_date) is rebuilt by each import; earlier ones are built on demand.
+// = latest received_date) is derived by each import — in full, or for the members a claims
+// refresh touched (lib/derive/incremental.ts); earlier ones are built on demand.
 // Attribution (D7) is stored on each fact: plan_id is null and payer_key 'unknown' when no
 // plan could be attributed.
+//
+// No index holds as_of. A claims refresh moves the data's as-of date, and with it the key of
+// every row of its snapshot; the refresh re-keys a table by dropping as_of and adding it back
+// with the new date as its default, which PostgreSQL records once in the catalogue instead of
+// rewriting millions of rows — possible only for a column no index contains. Earlier snapshots
+// (at most two, lib/measures/snapshot.ts) share the indexes, whose reads filter on as_of.
 export const derivedSnapshots = pgTable("derived_snapshots", {
   asOf: date("as_of", { mode: "string" }).primaryKey(),
   builtAt: timestamp("built_at", { withTimezone: true }).notNull(),
   // The import batch the snapshot was derived after; an older snapshot is stale.
   importBatchId: integer("import_batch_id"),
+});
+
+// What the data's own snapshot was last derived from, for the next import to decide whether it
+// may derive incrementally (lib/derive/incremental.ts): the import batch, the storage of each
+// warehouse table (a table emptied or rewritten outside an import forces a full derivation) and
+// how many pages the claim lines filled (a refresh's lines are looked for after them first), and
+// the snapshot's fact counts. One row at most.
+export const derivationBasis = pgTable("derivation_basis", {
+  snapshotAsOf: date("snapshot_as_of", { mode: "string" }).notNull(),
+  importBatchId: integer("import_batch_id"),
+  storage: jsonb("storage").$type<Record<string, number>>().notNull(),
+  claimLinePages: integer("claim_line_pages").notNull(),
+  // The snapshot's counts of effective lines, studies, orders and episodes (the import report's).
+  facts: jsonb("facts").$type<{ effectiveLines: number; studies: number; orders: number; fractureEpisodes: number }>().notNull(),
 });
 
 // D1: the lines of each claim's winning version (voided claims have none) that DXA tracking
@@ -48,8 +57,13 @@ export const effectiveLines = pgTable(
     diagnosisCodes: text("diagnosis_codes").array().notNull(),
   },
   // No primary key: the table is written in bulk from claim_lines' own key, and a unique index
-  // would double the cost of every rebuild. Derivation picks a member's lines by code.
-  (t) => [index("effective_lines_code_member_idx").on(t.asOf, t.procedureCode, t.memberId, t.serviceDate)],
+  // would double the cost of every rebuild.
+  (t) => [
+    // Reconciliation lists other bone density codes of a period.
+    index("effective_lines_code_date_idx").on(t.procedureCode, t.serviceDate),
+    // An incremental derivation replaces and re-reads the lines of the members it touches.
+    index("effective_lines_member_idx").on(t.memberId),
+  ],
 );
 
 // D2: one row per central DXA study (77080/77085 lines of a member within 7 days of its start).
@@ -70,7 +84,12 @@ export const dxaStudies = pgTable(
     planId: identifier("plan_id"),
     payerKey: identifier("payer_key").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.asOf, t.memberId, t.studyDate] })],
+  (t) => [
+    // Per member: an incremental derivation, orders' first study, reconciliation.
+    index("dxa_studies_member_idx").on(t.memberId, t.studyDate),
+    // Reconciliation and figures read a period's studies.
+    index("dxa_studies_date_idx").on(t.studyDate),
+  ],
 );
 
 // D3–D5: every order (EHR rows and claim-only 3096F clusters) with its outcome facts.
@@ -96,9 +115,10 @@ export const orderFacts = pgTable(
     resultDocumented: boolean("result_documented").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.asOf, t.orderId] }),
-    // Measures filter a snapshot by order-date period and group by payer/plan/month.
-    index("order_facts_period_idx").on(t.asOf, t.orderDate, t.payerKey),
+    // The worklist, orders.csv and reconciliation read a period's orders.
+    index("order_facts_period_idx").on(t.orderDate, t.payerKey),
+    // Per member: an incremental derivation, reconciliation's studies without an order.
+    index("order_facts_member_idx").on(t.memberId, t.orderDate),
   ],
 );
 
@@ -118,9 +138,10 @@ export const fractureEpisodes = pgTable(
     followUpDays: smallint("follow_up_days"),
   },
   (t) => [
-    primaryKey({ columns: [t.asOf, t.memberId, t.episodeDate] }),
-    // post_fracture filters a snapshot by episode-date period.
-    index("fracture_episodes_period_idx").on(t.asOf, t.episodeDate),
+    // The fractures page lists a period's open episodes.
+    index("fracture_episodes_period_idx").on(t.episodeDate),
+    // An incremental derivation replaces the episodes of the members it touches.
+    index("fracture_episodes_member_idx").on(t.memberId),
   ],
 );
 
@@ -137,9 +158,19 @@ export const claimsLag = pgTable(
     medianDays: doublePrecision("median_days").notNull(),
     p90Days: doublePrecision("p90_days").notNull(),
   },
-  // One row per payer and one all-payer row per snapshot; every page reads them by as-of.
-  (t) => [unique("claims_lag_as_of_payer_key").on(t.asOf, t.payerKey).nullsNotDistinct()],
+  // One row per payer and one all-payer row per snapshot (a handful of rows: no index).
 );
+
+// The claims lag's histogram: original lines received in the 365 days up to the as-of date, per
+// received date, payer and lag in days. A claims refresh adds its lines and drops the days that
+// left the window, and the percentiles of claims_lag are read from it exactly (SPEC section 5).
+export const claimsLagDays = pgTable("claims_lag_days", {
+  asOf: date("as_of", { mode: "string" }).notNull(),
+  receivedDate: date("received_date", { mode: "string" }).notNull(),
+  payerKey: identifier("payer_key").notNull(),
+  lagDays: integer("lag_days").notNull(),
+  lines: integer("lines").notNull(),
+});
 
 // Daily cubes: the measures' counts per anchor day and plan, so that a dashboard's cost depends
 // on the number of days and plans, not on the number of orders or claim lines. Exact: maturity
@@ -153,6 +184,9 @@ export const orderDays = pgTable(
     payerKey: identifier("payer_key").notNull(),
     planId: identifier("plan_id"),
     productLine: productLine("product_line"),
+    // Every order, cancelled ones included: a row whose count falls to 0 in an incremental
+    // derivation goes, as a full one would never have made it.
+    orders: integer("orders").notNull(),
     // Live (not cancelled) orders, and of them those completed within W days …
     live: integer("live").notNull(),
     done30: integer("done_30").notNull(),
@@ -169,7 +203,7 @@ export const orderDays = pgTable(
     captured: integer("captured").notNull(),
   },
   // Every measure query reads one snapshot's days in a period.
-  (t) => [index("order_days_period_idx").on(t.asOf, t.orderDate)],
+  (t) => [index("order_days_period_idx").on(t.orderDate)],
 );
 
 export const episodeDays = pgTable(
@@ -184,5 +218,47 @@ export const episodeDays = pgTable(
     followedUp: integer("followed_up").notNull(),
   },
   // post_fracture reads one snapshot's days in a period.
-  (t) => [index("episode_days_period_idx").on(t.asOf, t.episodeDate)],
+  (t) => [index("episode_days_period_idx").on(t.episodeDate)],
+);
+
+// screening_ordering (SPEC section 5) per plan for every period of whole months [period_start,
+// period_end] a page can ask about: women 65–85 on the period end with coverage active then
+// (attributed to its plan, D7), without a DXA study in the 730 days before the period start
+// (denominator), and of them those with a live order in the period (numerator). Cells whose
+// counts are both 0 are left out. A period starting before the earliest stored start of its end
+// month reads that start: no study or order is older, so nothing differs (lib/measures/units.ts).
+// Built from screening_corners (lib/derive/screening.ts).
+export const screeningMonths = pgTable(
+  "screening_months",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    periodStart: date("period_start", { mode: "string" }).notNull(),
+    periodEnd: date("period_end", { mode: "string" }).notNull(),
+    payerKey: identifier("payer_key").notNull(),
+    planId: identifier("plan_id").notNull(),
+    productLine: productLine("product_line").notNull(),
+    denominator: integer("denominator").notNull(),
+    numerator: integer("numerator").notNull(),
+  },
+  // screening_ordering reads one period (or the rolling 12 months of each month of one).
+  (t) => [index("screening_months_period_idx").on(t.periodEnd, t.periodStart)],
+);
+
+// The same counts as a two-dimensional difference table over month numbers (year × 12 + month −
+// 1) of the period start (month_from) and end (month_to): a cell of screening_months is the sum
+// of the weights of every corner at or before it in both. Each woman adds the corners of the
+// rectangles of periods in which she counts; sums of members, so a refresh adds the difference
+// of the members it touches and rebuilds screening_months from here.
+export const screeningCorners = pgTable(
+  "screening_corners",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    planId: identifier("plan_id").notNull(),
+    monthFrom: integer("month_from").notNull(),
+    monthTo: integer("month_to").notNull(),
+    denominator: integer("denominator").notNull(),
+    numerator: integer("numerator").notNull(),
+  },
+  // An incremental derivation merges its difference into the corners it touches.
+  (t) => [index("screening_corners_cell_idx").on(t.planId, t.monthFrom, t.monthTo)],
 );

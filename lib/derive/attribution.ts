@@ -2,7 +2,9 @@
  * D7 as a SQL fragment: a LATERAL join yielding `<alias>.plan_id`, the plan of the member's
  * coverage span active on the anchor date (latest start; on a tie the smallest plan_id in byte
  * order), or no row when none is active. Callers add their own fall-back (the billed plan of a
- * claim-sourced fact) and map a missing plan to Unknown payer.
+ * claim-sourced fact) and map a missing plan to Unknown payer. One lookup per row: for a few
+ * rows (the screening population query); the derivation attributes whole tables at once
+ * (`coveragePlans`).
  */
 export function activeCoverageJoin(memberExpr: string, dateExpr: string, alias: string): string {
   // Byte order stated here, not only by the column's collation (db/schema/identifier.ts): the
@@ -14,6 +16,21 @@ export function activeCoverageJoin(memberExpr: string, dateExpr: string, alias: 
       ORDER BY cv.start_date DESC, cv.plan_id COLLATE "C" ASC
       LIMIT 1
     ) ${alias} ON true`;
+}
+
+/**
+ * D7 for every row of `source` at once: its key columns and `plan_id`, the plan of the span
+ * active on its anchor date (null when none is). One join of the rows with their members' spans,
+ * of which DISTINCT ON keeps the winner, instead of a lookup per row: at 2,000,000 members a
+ * lookup per order or study cost 3–5 s a table (docs/benchmarks.md). `keys` must identify a row.
+ */
+export function coveragePlans(source: string, keys: readonly string[], memberColumn: string, dateColumn: string): string {
+  const k = keys.map((c) => `s.${c}`).join(", ");
+  return `SELECT DISTINCT ON (${k}) ${k}, cv.plan_id COLLATE "C" AS plan_id
+    FROM ${source} s
+    LEFT JOIN coverage cv ON cv.member_id = s.${memberColumn} AND cv.start_date <= s.${dateColumn}
+      AND (cv.end_date IS NULL OR cv.end_date >= s.${dateColumn})
+    ORDER BY ${k}, cv.start_date DESC NULLS LAST, cv.plan_id COLLATE "C"`;
 }
 
 /** Joins the attributed plan to its payer and product line; no plan → Unknown payer. */

@@ -28,9 +28,18 @@ export const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`
  *  joined by commas: at 6 million claim lines it costs half as much as testing each element
  *  of the unnested array (2.9 s against 4.7 s). */
 export function hasFractureCode(codes: string): string {
+  return joinedHasFractureCode(`array_to_string(${codes}, ',')`);
+}
+
+/** `hasFractureCode` over the codes already joined by commas (`joined`, evaluated up to three
+ *  times: make it a column). Two position searches first, for an S or M80 anywhere, which most
+ *  lines lack: at 6 million claim lines the expression then costs about a third of the regular
+ *  expression alone. */
+export function joinedHasFractureCode(joined: string): string {
   const initial = INITIAL_ENCOUNTER_FRACTURE_PREFIXES.join("|");
   // regexp_like rather than the ~ operator: the planner guesses a third of rows match a
   // function, but 1 in 200 match a ~, which at 6 million lines led it to sort them for a merge
   // join (15 s) instead of hashing (5 s).
-  return `regexp_like(array_to_string(${codes}, ','), '(^|,)(${OSTEOPOROTIC_FRACTURE_PREFIX}[^,]*|(${initial})[^,]{2}[ABC])(,|$)')`;
+  return `((strpos(${joined}, 'S') > 0 OR strpos(${joined}, '${OSTEOPOROTIC_FRACTURE_PREFIX}') > 0)
+    AND regexp_like(${joined}, '(^|,)(${OSTEOPOROTIC_FRACTURE_PREFIX}[^,]*|(${initial})[^,]{2}[ABC])(,|$)'))`;
 }

@@ -1,7 +1,7 @@
 import type { Sql } from "@/db/client";
 import {
   CENTRAL_DXA_CODES,
-  hasFractureCode,
+  joinedHasFractureCode,
   NOT_PERFORMED_MODIFIER,
   ORDER_CODE,
   OTHER_BONE_DENSITY_CODES,
@@ -11,31 +11,70 @@ import {
 
 const TRACKED_CODES = [...CENTRAL_DXA_CODES, ...OTHER_BONE_DENSITY_CODES, ORDER_CODE, RESULT_CODE];
 
+/** SQL condition: claim line `alias` is one DXA tracking reads (a tracked code, or a
+ *  fragility-fracture diagnosis); `joined` is its diagnosis codes joined by commas
+ *  (JOINED_CODES). */
+export const isTrackedLine = (alias: string, joined = "dx.joined") =>
+  `(${alias}.procedure_code IN (${sqlList(TRACKED_CODES)}) OR ${joinedHasFractureCode(joined)})`;
+
+/** A line's diagnosis codes joined once, as `dx.joined`, for `isTrackedLine`. */
+export const JOINED_CODES = (alias: string) => `CROSS JOIN LATERAL (SELECT array_to_string(${alias}.diagnosis_codes, ',') AS joined) dx`;
+
+const INSERT_COLUMNS = `INSERT INTO effective_lines (as_of, claim_id, line_number, received_date, member_id, plan_id,
+       service_date, procedure_code, modifiers, has_not_performed, line_status, rendering_npi, diagnosis_codes)`;
+const LINE_VALUES = `$1::date, c.claim_id, c.line_number, c.received_date, c.member_id, c.plan_id,
+       c.service_date, c.procedure_code, c.modifiers, '${NOT_PERFORMED_MODIFIER}' = ANY (c.modifiers),
+       c.line_status, c.rendering_npi, c.diagnosis_codes`;
+
 /** D1: per claim the latest version received on or before the as-of date wins (on a tie of
  *  received dates: void 8 over replacement 7 over original 1); a winning void leaves nothing.
- *  Only the lines DXA tracking reads are kept: tracked codes and fragility-fracture diagnoses. */
+ *  Only the lines DXA tracking reads are kept: tracked codes and fragility-fracture diagnoses.
+ *
+ *  Most claims have one version, all of whose lines are the winning version's; only claims with
+ *  several versions, or a void alone, need their winner looked up. The winners are read from
+ *  the claim lines' key in its order, and joined to the tracked lines as a small hash table
+ *  (at 2,000,000 members about 350,000 claims of 4.7 million) rather than every claim's. */
 export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void> {
   await tx.query(
     `CREATE TEMP TABLE d_winning_versions ON COMMIT DROP AS
-     SELECT DISTINCT ON (claim_id) claim_id, received_date, frequency_code
-     FROM claim_lines WHERE received_date <= $1::date
-     ORDER BY claim_id, received_date DESC, frequency_code DESC`,
+     SELECT claim_id, received_date, frequency_code FROM (
+       SELECT claim_id, received_date, frequency_code, count(*) OVER (PARTITION BY claim_id) AS versions,
+         row_number() OVER (PARTITION BY claim_id ORDER BY received_date DESC, frequency_code DESC) AS rank
+       FROM (SELECT DISTINCT claim_id, received_date, frequency_code FROM claim_lines WHERE received_date <= $1::date) v
+     ) w
+     WHERE rank = 1 AND (versions > 1 OR frequency_code = 8)`,
     [asOf],
   );
-  // Millions of rows: the join below must know it, or it sorts both sides to merge them.
   await tx.exec(`ANALYZE d_winning_versions`);
   await tx.query(
-    `INSERT INTO effective_lines (as_of, claim_id, line_number, received_date, member_id, plan_id,
-       service_date, procedure_code, modifiers, has_not_performed, line_status, rendering_npi, diagnosis_codes)
-     SELECT $1::date, c.claim_id, c.line_number, c.received_date, c.member_id, c.plan_id,
-       c.service_date, c.procedure_code, c.modifiers, '${NOT_PERFORMED_MODIFIER}' = ANY (c.modifiers),
-       c.line_status, c.rendering_npi, c.diagnosis_codes
+    `${INSERT_COLUMNS}
+     SELECT ${LINE_VALUES}
      FROM claim_lines c
-     JOIN d_winning_versions w ON w.claim_id = c.claim_id AND w.received_date = c.received_date
-       AND w.frequency_code = c.frequency_code
-     WHERE w.frequency_code <> 8
-       AND (c.procedure_code IN (${sqlList(TRACKED_CODES)})
-         OR ${hasFractureCode("c.diagnosis_codes")})`,
+     ${JOINED_CODES("c")}
+     LEFT JOIN d_winning_versions w ON w.claim_id = c.claim_id
+     WHERE c.received_date <= $1::date AND ${isTrackedLine("c")}
+       AND (w.claim_id IS NULL
+         OR (w.received_date = c.received_date AND w.frequency_code = c.frequency_code AND w.frequency_code <> 8))`,
+    [asOf],
+  );
+}
+
+/** D1 for the claims of temp table `claims` (claim_id) alone, whose effective lines have been
+ *  removed: every version of each is read through the claim lines' key. */
+export async function deriveEffectiveLinesOfClaims(tx: Sql, asOf: string, claims: string): Promise<void> {
+  await tx.query(
+    `${INSERT_COLUMNS}
+     SELECT ${LINE_VALUES}
+     FROM (
+       SELECT DISTINCT ON (c.claim_id) c.claim_id, c.received_date, c.frequency_code
+       FROM claim_lines c
+       -- By the claim lines' key: see memberIn in ./scope.ts.
+       WHERE c.claim_id = ANY (ARRAY(SELECT claim_id FROM ${claims})) AND c.received_date <= $1::date
+       ORDER BY c.claim_id, c.received_date DESC, c.frequency_code DESC
+     ) w
+     JOIN claim_lines c ON c.claim_id = w.claim_id AND c.received_date = w.received_date AND c.frequency_code = w.frequency_code
+     ${JOINED_CODES("c")}
+     WHERE w.frequency_code <> 8 AND ${isTrackedLine("c")}`,
     [asOf],
   );
 }

@@ -1,47 +1,57 @@
 import type { Sql } from "@/db/client";
-import { activeCoverageJoin, planJoin, UNKNOWN_PAYER } from "./attribution";
+import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
 import { assignClusters } from "./cluster";
-import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, hasFractureCode } from "./codes";
+import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, joinedHasFractureCode } from "./codes";
+import { inScope, type MemberScope } from "./scope";
 
 /** D6: fragility fracture episodes of members aged 50+, and their first DXA follow-up (a live
- *  order or a study within 180 days). Needs order_facts and dxa_studies. */
-export async function deriveFractureEpisodes(tx: Sql, asOf: string): Promise<void> {
+ *  order or a study within 180 days), for the members of the scope (whose episodes are not in
+ *  fracture_episodes). Needs their order_facts and dxa_studies. */
+export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: MemberScope): Promise<void> {
   await tx.query(
     `CREATE TEMP TABLE d_fracture_lines ON COMMIT DROP AS
      SELECT e.member_id, e.service_date AS d, e.claim_id, e.line_number, e.plan_id
-     FROM effective_lines e JOIN members m ON m.member_id = e.member_id
-     WHERE e.as_of = $1::date
-       AND extract(year FROM age(e.service_date, m.birth_date)) >= ${FRACTURE_MIN_AGE}
-       AND ${hasFractureCode("e.diagnosis_codes")}`,
+     FROM effective_lines e
+     CROSS JOIN LATERAL (SELECT array_to_string(e.diagnosis_codes, ',') AS joined) dx
+     JOIN members m ON m.member_id = e.member_id
+     WHERE e.as_of = $1::date ${inScope(scope, "e.member_id")}
+       AND ${joinedHasFractureCode("dx.joined")}
+       AND extract(year FROM age(e.service_date, m.birth_date)) >= ${FRACTURE_MIN_AGE}`,
     [asOf],
   );
   await assignClusters(tx, "d_fracture_lines", EPISODE_GAP_DAYS);
-  // What follows an episode up: a live order (any source) or a study, by member and date.
+  await tx.exec(`
+    CREATE TEMP TABLE d_episodes ON COMMIT DROP AS
+    SELECT member_id, cluster_start AS episode_date, count(*)::int AS line_count,
+      (array_agg(plan_id ORDER BY d, claim_id COLLATE "C", line_number))[1] AS billed_plan_id
+    FROM d_fracture_lines GROUP BY member_id, cluster_start;
+    ANALYZE d_episodes;
+  `);
+  // What follows an episode up: the first live order (any source) or study on or after its
+  // date, when within 180 days.
   await tx.query(
-    `CREATE TEMP TABLE d_follow_ups ON COMMIT DROP AS
-     SELECT member_id, order_date AS d FROM order_facts WHERE as_of = $1::date AND status <> 'cancelled'
-     UNION ALL
-     SELECT member_id, study_date FROM dxa_studies WHERE as_of = $1::date`,
+    `CREATE TEMP TABLE d_episode_follow_ups ON COMMIT DROP AS
+     SELECT ep.member_id, ep.episode_date, min(f.d) AS follow_up_date
+     FROM d_episodes ep
+     JOIN (
+       SELECT member_id, order_date AS d FROM order_facts
+       WHERE as_of = $1::date AND status <> 'cancelled' ${inScope(scope, "member_id")}
+       UNION ALL
+       SELECT member_id, study_date FROM dxa_studies WHERE as_of = $1::date ${inScope(scope, "member_id")}
+     ) f ON f.member_id = ep.member_id AND f.d BETWEEN ep.episode_date AND ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
+     GROUP BY ep.member_id, ep.episode_date`,
     [asOf],
   );
-  await tx.exec(`CREATE INDEX ON d_follow_ups (member_id, d); ANALYZE d_follow_ups;`);
   await tx.query(
     `INSERT INTO fracture_episodes (as_of, member_id, episode_date, line_count, plan_id, payer_key,
        product_line, follow_up_date, follow_up_days)
      SELECT $1::date, ep.member_id, ep.episode_date, ep.line_count, p.plan_id,
        coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,
-       next_fu.follow_up_date, next_fu.follow_up_date - ep.episode_date
-     FROM (
-       SELECT member_id, cluster_start AS episode_date, count(*)::int AS line_count,
-         (array_agg(plan_id ORDER BY d, claim_id COLLATE "C", line_number))[1] AS billed_plan_id
-       FROM d_fracture_lines GROUP BY member_id, cluster_start
-     ) ep
-     LEFT JOIN LATERAL (
-       SELECT f.d AS follow_up_date FROM d_follow_ups f
-       WHERE f.member_id = ep.member_id AND f.d >= ep.episode_date
-       ORDER BY f.d LIMIT 1
-     ) next_fu ON next_fu.follow_up_date <= ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
-     ${activeCoverageJoin("ep.member_id", "ep.episode_date", "cov")}
+       fu.follow_up_date, fu.follow_up_date - ep.episode_date
+     FROM d_episodes ep
+     LEFT JOIN d_episode_follow_ups fu ON fu.member_id = ep.member_id AND fu.episode_date = ep.episode_date
+     JOIN (${coveragePlans("d_episodes", ["member_id", "episode_date"], "member_id", "episode_date")}) cov
+       ON cov.member_id = ep.member_id AND cov.episode_date = ep.episode_date
      ${planJoin("coalesce(cov.plan_id, ep.billed_plan_id)", "p")}`,
     [asOf],
   );

@@ -4,30 +4,32 @@ import { deriveClaimsLag } from "./claims-lag";
 import { deriveDailyCubes } from "./cubes";
 import { deriveEffectiveLines } from "./effective-lines";
 import { deriveFractureEpisodes } from "./fractures";
+import { deriveIncrementally, planDerivation, recordBasis } from "./incremental";
 import { deriveOrders } from "./orders";
+import { buildScreeningMonths, deriveScreeningCorners } from "./screening";
+import { EVERY_MEMBER } from "./scope";
+import { derivationSteps, dropWorkTables, prepareSession, SNAPSHOT_TABLES, timedStep, type SnapshotTable } from "./session";
 import { deriveStudies } from "./studies";
 
-const DERIVED_TABLES = [
-  "effective_lines",
-  "dxa_studies",
-  "order_facts",
-  "fracture_episodes",
-  "claims_lag",
-  "order_days",
-  "episode_days",
-] as const;
-
-type DerivedTable = (typeof DERIVED_TABLES)[number];
+export { derivationSteps, SNAPSHOT_TABLES } from "./session";
 
 /** The derivation in order. After an import every table is empty (rebuildDerivedFacts), so each
  *  step fills its tables without indexes and builds them once it is done (db/indexes.ts). */
-const STEPS: { derive: (tx: Sql, asOf: string) => Promise<void>; fills: DerivedTable[] }[] = [
-  { derive: deriveEffectiveLines, fills: ["effective_lines"] },
-  { derive: deriveStudies, fills: ["dxa_studies"] },
-  { derive: deriveOrders, fills: ["order_facts"] },
-  { derive: deriveFractureEpisodes, fills: ["fracture_episodes"] },
-  { derive: deriveClaimsLag, fills: ["claims_lag"] },
-  { derive: deriveDailyCubes, fills: ["order_days", "episode_days"] },
+const STEPS: { name: string; derive: (tx: Sql, asOf: string) => Promise<void>; fills: SnapshotTable[] }[] = [
+  { name: "effective lines (D1)", derive: deriveEffectiveLines, fills: ["effective_lines"] },
+  { name: "studies (D2, D5)", derive: (tx, asOf) => deriveStudies(tx, asOf, EVERY_MEMBER), fills: ["dxa_studies"] },
+  { name: "orders (D3, D4)", derive: (tx, asOf) => deriveOrders(tx, asOf, EVERY_MEMBER), fills: ["order_facts"] },
+  { name: "fracture episodes (D6)", derive: (tx, asOf) => deriveFractureEpisodes(tx, asOf, EVERY_MEMBER), fills: ["fracture_episodes"] },
+  { name: "claims lag", derive: deriveClaimsLag, fills: ["claims_lag_days", "claims_lag"] },
+  { name: "daily cubes", derive: deriveDailyCubes, fills: ["order_days", "episode_days"] },
+  {
+    name: "screening cube",
+    derive: async (tx, asOf) => {
+      await deriveScreeningCorners(tx, asOf);
+      await buildScreeningMonths(tx, asOf);
+    },
+    fills: ["screening_corners", "screening_months"],
+  },
 ];
 
 export type SnapshotSummary = {
@@ -36,6 +38,8 @@ export type SnapshotSummary = {
   studies: number;
   orders: number;
   fractureEpisodes: number;
+  /** How the import derived it: every member, or only those its claim lines touched. */
+  derivation?: { kind: "full" | "incremental" | "unchanged"; reason: string; members?: number };
 };
 
 /** The default as-of date: the latest received_date of any loaded claim line (SPEC section 5),
@@ -53,21 +57,20 @@ async function computeDataAsOf(sql: Sql): Promise<string | null> {
   return row?.as_of ?? null;
 }
 
-/** Derives the facts of SPEC section 4 as they stood on `asOf`, replacing any earlier
- *  derivation for that date. Must run inside a transaction (it uses temp tables). */
+/** Derives the facts of SPEC section 4 as they stood on `asOf`, for every member, replacing any
+ *  earlier derivation for that date. Must run inside a transaction (it uses temp tables). */
 export async function deriveSnapshot(tx: Sql, asOf: string, importBatchId: number | null = null): Promise<SnapshotSummary> {
-  // No JIT compilation: each large statement here paid 0.2–0.4 s to compile expressions it then
-  // ran for a second or two (at 200,000 members, 1.5–2 s of a 12 s rebuild), and at 2,000,000
-  // members running them compiled was no faster.
-  await tx.exec(`SET LOCAL jit = off`);
+  await prepareSession(tx);
   await dropSnapshot(tx, asOf);
   await tx.query(`INSERT INTO derived_snapshots (as_of, built_at, import_batch_id) VALUES ($1::date, now(), $2)`, [
     asOf,
     importBatchId,
   ]);
   // Each step fills its tables, which the later steps read through their indexes.
-  for (const step of STEPS) await loadWithoutIndexes(tx, step.fills, () => step.derive(tx, asOf));
-  for (const table of DERIVED_TABLES) await tx.exec(`ANALYZE ${table}`);
+  for (const step of STEPS) await timedStep(step.name, () => loadWithoutIndexes(tx, step.fills, () => step.derive(tx, asOf)));
+  await timedStep("statistics", async () => {
+    for (const table of SNAPSHOT_TABLES) await tx.exec(`ANALYZE ${table}`);
+  });
   await dropWorkTables(tx);
   const [counts] = await tx.query<Omit<SnapshotSummary, "asOf">>(
     `SELECT
@@ -81,29 +84,37 @@ export async function deriveSnapshot(tx: Sql, asOf: string, importBatchId: numbe
   return { asOf, ...counts };
 }
 
-// The derivation's temp tables (prefix d_) go as soon as it ends, so that a second snapshot
-// in the same transaction can reuse their names.
-async function dropWorkTables(tx: Sql): Promise<void> {
-  const tables = await tx.query<{ name: string }>(
-    `SELECT relname AS name FROM pg_class
-     WHERE relpersistence = 't' AND relkind = 'r' AND relname LIKE 'd\\_%' AND pg_table_is_visible(oid)`,
-  );
-  if (tables.length > 0) await tx.exec(`DROP TABLE ${tables.map((t) => `"${t.name}"`).join(", ")}`);
-}
-
 async function dropSnapshot(tx: Sql, asOf: string): Promise<void> {
-  for (const table of DERIVED_TABLES) await tx.query(`DELETE FROM ${table} WHERE as_of = $1::date`, [asOf]);
+  for (const table of SNAPSHOT_TABLES) await tx.query(`DELETE FROM ${table} WHERE as_of = $1::date`, [asOf]);
   await tx.query(`DELETE FROM derived_snapshots WHERE as_of = $1::date`, [asOf]);
 }
 
-/** After an import every snapshot is stale: drop them all and derive the default one, and
- *  record the data's as-of date on the import's log row. */
+/**
+ * After an import: the data's snapshot derived again, and every earlier one dropped (they are
+ * stale); the data's as-of date recorded on the import's log row. A claims refresh (an import
+ * that added claim lines and changed nothing else) derives only the members its lines touch
+ * (lib/derive/incremental.ts); a first load, or any import that changed members, coverage,
+ * plans or orders, derives everything.
+ */
 export async function rebuildDerivedFacts(tx: Sql, importBatchId: number | null = null): Promise<SnapshotSummary | null> {
-  for (const table of DERIVED_TABLES) await tx.exec(`TRUNCATE ${table}`);
+  derivationSteps.length = 0;
+  const plan = await planDerivation(tx, importBatchId);
+  if (plan.kind !== "full") {
+    const summary = await deriveIncrementally(tx, importBatchId!, plan);
+    if (summary) return summary;
+  }
+  const reason = plan.kind === "full" ? plan.reason : "the refresh touched too many members";
+  for (const table of SNAPSHOT_TABLES) await tx.exec(`TRUNCATE ${table}`);
   await tx.exec(`DELETE FROM derived_snapshots`);
   const asOf = await computeDataAsOf(tx);
   if (importBatchId !== null) {
     await tx.query(`UPDATE import_batches SET data_as_of = $1::date WHERE id = $2`, [asOf, importBatchId]);
   }
-  return asOf ? deriveSnapshot(tx, asOf, importBatchId) : null;
+  if (!asOf) {
+    await tx.exec(`DELETE FROM derivation_basis`);
+    return null;
+  }
+  const summary = await deriveSnapshot(tx, asOf, importBatchId);
+  await recordBasis(tx, asOf, importBatchId, summary);
+  return { ...summary, derivation: { kind: "full", reason } };
 }

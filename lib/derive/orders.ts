@@ -1,16 +1,18 @@
 import type { Sql } from "@/db/client";
-import { activeCoverageJoin, planJoin, UNKNOWN_PAYER } from "./attribution";
+import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
 import { assignClusters } from "./cluster";
 import { CAPTURE_DAYS, CLAIM_ORDER_GAP_DAYS, ORDER_CODE } from "./codes";
+import { inScope, type MemberScope } from "./scope";
 
 /** D3–D5: EHR orders with their capture, claim-only 3096F lines clustered into orders of their
- *  own, and for every order the first study on or after its date. Needs dxa_studies. */
-export async function deriveOrders(tx: Sql, asOf: string): Promise<void> {
+ *  own, and for every order the first study on or after its date, for the members of the scope
+ *  (whose orders are not in order_facts). Needs their dxa_studies. */
+export async function deriveOrders(tx: Sql, asOf: string, scope: MemberScope): Promise<void> {
   await tx.query(
     `CREATE TEMP TABLE d_order_lines ON COMMIT DROP AS
      SELECT member_id, service_date AS d, claim_id, line_number, plan_id, rendering_npi
      FROM effective_lines
-     WHERE as_of = $1::date AND procedure_code = '${ORDER_CODE}' AND NOT has_not_performed`,
+     WHERE as_of = $1::date AND procedure_code = '${ORDER_CODE}' AND NOT has_not_performed ${inScope(scope, "member_id")}`,
     [asOf],
   );
   await tx.exec(`CREATE INDEX ON d_order_lines (member_id, d); ANALYZE d_order_lines;`);
@@ -23,7 +25,7 @@ export async function deriveOrders(tx: Sql, asOf: string): Promise<void> {
            AND l.d BETWEEN o.order_date - ${CAPTURE_DAYS} AND o.order_date + ${CAPTURE_DAYS}
        ) AS captured,
        NULL::text AS billed_plan_id
-     FROM ehr_orders o WHERE o.order_date <= $1::date`,
+     FROM ehr_orders o WHERE o.order_date <= $1::date ${inScope(scope, "o.member_id")}`,
     [asOf],
   );
   await tx.exec(`CREATE INDEX ON d_orders (member_id, order_date); ANALYZE d_orders;`);
@@ -45,7 +47,19 @@ export async function deriveOrders(tx: Sql, asOf: string): Promise<void> {
       rendering_npi, NULL, true, plan_id
     FROM d_orphan_order_lines
     ORDER BY member_id, cluster_start, d, claim_id COLLATE "C", line_number;
+    ANALYZE d_orders;
   `);
+  // The first study on or after each order's date (the completing one for every W it falls
+  // within, D4), by one join rather than a lookup per order.
+  await tx.query(
+    `CREATE TEMP TABLE d_order_studies ON COMMIT DROP AS
+     SELECT DISTINCT ON (o.order_id) o.order_id, s.study_date, s.result_date
+     FROM d_orders o
+     JOIN dxa_studies s ON s.member_id = o.member_id AND s.study_date >= o.order_date
+     WHERE s.as_of = $1::date ${inScope(scope, "s.member_id")}
+     ORDER BY o.order_id, s.study_date`,
+    [asOf],
+  );
   await tx.query(
     `INSERT INTO order_facts (as_of, order_id, source, member_id, order_date, status, ordering_npi,
        indication, captured, plan_id, payer_key, product_line, study_date, days_to_scan, result_documented)
@@ -53,12 +67,8 @@ export async function deriveOrders(tx: Sql, asOf: string): Promise<void> {
        o.indication, o.captured, p.plan_id, coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,
        st.study_date, st.study_date - o.order_date, coalesce(st.result_date IS NOT NULL, false)
      FROM d_orders o
-     LEFT JOIN LATERAL (
-       SELECT s.study_date, s.result_date FROM dxa_studies s
-       WHERE s.as_of = $1::date AND s.member_id = o.member_id AND s.study_date >= o.order_date
-       ORDER BY s.study_date LIMIT 1
-     ) st ON true
-     ${activeCoverageJoin("o.member_id", "o.order_date", "cov")}
+     LEFT JOIN d_order_studies st ON st.order_id = o.order_id
+     JOIN (${coveragePlans("d_orders", ["order_id"], "member_id", "order_date")}) cov ON cov.order_id = o.order_id
      ${planJoin("coalesce(cov.plan_id, o.billed_plan_id)", "p")}`,
     [asOf],
   );

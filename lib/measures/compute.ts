@@ -9,7 +9,7 @@ import { restrictionClause, restrictionParams } from "./restrict";
 import type { MeasureScope } from "./scope";
 import type { MeasureFlag, MeasureGroup, MeasureQuery, MeasureResult, MeasureRow, ProductLine } from "./types";
 import { PRODUCT_LINES } from "./types";
-import { MEASURE_UNITS } from "./units";
+import { MEASURE_UNITS, SCREENING_POPULATION_UNITS, SCREENING_ROLLING_UNITS, screeningCubeAnswers } from "./units";
 
 type CountRow = {
   payer_key: string | null;
@@ -169,43 +169,58 @@ function measureRow(group: MeasureGroup, c: Counted, isProvisional: boolean): Me
 }
 
 /** Counts of one measure, grouped on the columns given (none: one total row). Restrictions and
- *  the viewer's payer scope apply. Screening counts a population: remembered per snapshot. */
+ *  the viewer's payer scope apply. Screening reads its cube for a period of whole months; any
+ *  other period is counted over the population, remembered per snapshot. */
 async function countUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
-  if (query.measure !== "screening_ordering") return queryUnits(scope, viewer, query, columns);
+  if (query.measure !== "screening_ordering" || screeningCubeAnswers(query.from, query.to)) {
+    return queryUnits(scope, viewer, query, columns, MEASURE_UNITS[query.measure]);
+  }
   const key = JSON.stringify([query, columns, viewer.payerScope]);
-  return memoizeBySnapshot(scope, key, () => queryUnits(scope, viewer, query, columns));
+  return memoizeBySnapshot(scope, key, () => queryUnits(scope, viewer, query, columns, SCREENING_POPULATION_UNITS));
 }
 
-async function queryUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
-  const select = (["payer_key", "plan_id", "product_line", "month"] as const).map((c) => (columns.includes(c) ? c : `NULL AS ${c}`));
-  const rows = await scope.db.query<CountRow>(
-    `SELECT ${select.join(", ")},
-       coalesce(sum(denominator), 0)::int AS denominator,
+const SELECTED = (columns: Column[]) => (["payer_key", "plan_id", "product_line", "month"] as const).map((c) => (columns.includes(c) ? c : `NULL AS ${c}`));
+const SUMS = `coalesce(sum(denominator), 0)::int AS denominator,
        coalesce(sum(numerator), 0)::int AS numerator,
-       coalesce(sum(pending), 0)::int AS pending
+       coalesce(sum(pending), 0)::int AS pending`;
+const asCountRows = (rows: CountRow[]) => rows.map((r) => ({ ...r, product_line: r.product_line === null ? null : String(r.product_line) }));
+
+async function queryUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[], units: string): Promise<CountRow[]> {
+  const rows = await scope.db.query<CountRow>(
+    `SELECT ${SELECTED(columns).join(", ")}, ${SUMS}
      FROM (
        SELECT u.*, to_char(u.anchor, 'YYYY-MM') AS month
-       FROM (${MEASURE_UNITS[query.measure]}) u
+       FROM (${units}) u
      ) u
      -- $4 (W) typed here too: not every measure's units use it.
      WHERE $4::int > 0 AND ${restrictionClause("u")}
      ${columns.length > 0 ? `GROUP BY ${columns.join(", ")}` : ""}`,
     restrictionParams(viewer, query),
   );
-  return rows.map((r) => ({ ...r, product_line: r.product_line === null ? null : String(r.product_line) }));
+  return asCountRows(rows);
 }
 
 /** screening_ordering by month: each month's point is the rolling 12 months ending with it
- *  (SPEC section 5), so each is a period of its own, counted on `columns` besides the month. */
+ *  (SPEC section 5), so each is a period of its own, counted on `columns` besides the month —
+ *  all of them in one statement over the cube. */
 async function countRollingMonths(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
-  const perMonth = await Promise.all(
-    monthsBetween(query.from, query.to).map(async (month) => {
-      const period = { from: addMonths(startOfMonth(month), -11), to: lastDayOfMonth(month) };
-      const counted = await countUnits(scope, viewer, { ...query, ...period }, columns);
-      return counted.map((c) => ({ ...c, month }));
-    }),
+  const months = monthsBetween(query.from, query.to);
+  const grouped = [...columns, "month" as const];
+  const rows = await scope.db.query<CountRow>(
+    `SELECT ${SELECTED(grouped).join(", ")}, ${SUMS}
+     FROM (${SCREENING_ROLLING_UNITS}) u
+     -- The months asked for are the period's; $4 (W) typed here too, screening does not use it.
+     WHERE u.month BETWEEN to_char($2::date, 'YYYY-MM') AND to_char($3::date, 'YYYY-MM') AND $4::int > 0
+       AND ${restrictionClause("u")}
+     GROUP BY ${grouped.join(", ")}`,
+    [
+      ...restrictionParams(viewer, query),
+      months.map((month) => addMonths(startOfMonth(month), -11)),
+      months.map((month) => lastDayOfMonth(month)),
+      months,
+    ],
   );
-  return perMonth.flat();
+  return asCountRows(rows);
 }
 
 function sumCounts(rows: readonly Counted[]): CountRow {

@@ -1,12 +1,14 @@
 import { activeCoverageJoin } from "../derive/attribution";
 import { CAPTURE_DAYS, FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
+import { lastDayOfMonth } from "../months";
 import type { MeasureKey } from "./types";
 
 /**
  * Each measure of SPEC section 5 as rows to add up: per anchor day and plan (the daily cubes of
- * lib/derive/cubes.ts) or per member (screening), with the attribution, the anchor date and
- * three weights — in the denominator, in the numerator, pending (left out: window not yet
- * closed). Parameters: $1 as-of (the snapshot), $2 period start, $3 period end, $4 window W.
+ * lib/derive/cubes.ts) or, for screening, per plan of the period (lib/derive/screening.ts), with
+ * the attribution, the anchor date and three weights — in the denominator, in the numerator,
+ * pending (left out: window not yet closed). Parameters: $1 as-of (the snapshot), $2 period
+ * start, $3 period end, $4 window W.
  */
 const byWindow = (prefix: string) =>
   `CASE $4::int WHEN 30 THEN ${prefix}_30 WHEN 60 THEN ${prefix}_60 WHEN 90 THEN ${prefix}_90 ELSE ${prefix}_180 END`;
@@ -47,10 +49,46 @@ export const MEASURE_UNITS: Record<MeasureKey, string> = {
       ${ifElse(EPISODE_MATURE, "followed_up")} AS numerator,
       ${ifElse(`NOT (${EPISODE_MATURE})`, "episodes")} AS pending
     FROM episode_days WHERE as_of = $1::date AND episode_date BETWEEN $2::date AND $3::date`,
+  // Screening for a period of whole months, from the snapshot's cube (below).
+  screening_ordering: `
+    SELECT s.payer_key, s.plan_id, s.product_line, $3::date AS anchor, s.denominator, s.numerator, 0 AS pending
+    FROM screening_months s
+    WHERE s.as_of = $1::date AND s.period_end = $3::date
+      AND s.period_start = ${screeningStart("$2::date", "$3::date")}`,
+};
+
+/**
+ * The cell of screening_months that answers a period of whole months from `start` to `end`: a
+ * period starting before the first start the cube holds for its end month (no study or order of
+ * the snapshot is older) counts as starting there.
+ */
+function screeningStart(start: string, end: string): string {
+  return `greatest(${start}, (SELECT min(f.period_start) FROM screening_months f WHERE f.as_of = $1::date AND f.period_end = ${end}))`;
+}
+
+/** Whether screening_months answers the period: from a month's first day to a month's last. */
+export function screeningCubeAnswers(from: string, to: string): boolean {
+  return from.endsWith("-01") && to === lastDayOfMonth(to);
+}
+
+/** screening_ordering per plan and month for the rolling 12 months ending with each month
+ *  (SPEC section 5): $9 the periods' starts, $10 their ends, $11 their months (`YYYY-MM`). */
+export const SCREENING_ROLLING_UNITS = `
+    SELECT s.payer_key, s.plan_id, s.product_line, w.month, s.denominator, s.numerator, 0 AS pending
+    FROM unnest($9::text[]::date[], $10::text[]::date[], $11::text[]) AS w (period_start, period_end, month)
+    JOIN screening_months s ON s.as_of = $1::date AND s.period_end = w.period_end
+      AND s.period_start = ${screeningStart("w.period_start", "w.period_end")}`;
+
+/**
+ * screening_ordering for any period, counted over the population (seconds at millions of
+ * members): for periods that do not start on a month's first day or end on a month's last,
+ * which the cube does not hold. Kept exact; remembered per snapshot by the caller.
+ */
+export const SCREENING_POPULATION_UNITS =
   // Women aged 65–85 on the period end with coverage active then (attributed there, D7), and
   // no study in the two years before the period; numerator: a live order dated in the period.
   // Members without active coverage are not eligible, so no Unknown-payer unit arises.
-  screening_ordering: `
+  `
     SELECT p.payer_key, p.plan_id, p.product_line, $3::date AS anchor,
       1 AS denominator, CASE WHEN ordered.member_id IS NULL THEN 0 ELSE 1 END AS numerator, 0 AS pending
     FROM (
@@ -71,5 +109,4 @@ export const MEASURE_UNITS: Record<MeasureKey, string> = {
     WHERE NOT EXISTS (
       SELECT 1 FROM dxa_studies s
       WHERE s.as_of = $1::date AND s.member_id = m.member_id AND s.study_date BETWEEN $2::date - 730 AND $2::date - 1
-    )`,
-};
+    )`;

@@ -1,0 +1,298 @@
+import type { Sql } from "@/db/client";
+import { refreshClaimsLag } from "./claims-lag";
+import { applyCubeDifference } from "./cubes";
+import { deriveEffectiveLinesOfClaims, isTrackedLine, JOINED_CODES } from "./effective-lines";
+import { deriveFractureEpisodes } from "./fractures";
+import type { SnapshotSummary } from "./index";
+import { deriveOrders } from "./orders";
+import { addScreeningCorners, buildScreeningMonths, mergeScreeningCorners } from "./screening";
+import { memberIn, type MemberScope } from "./scope";
+import { dropWorkTables, prepareSession, SNAPSHOT_TABLES, timedStep } from "./session";
+import { deriveStudies } from "./studies";
+
+/*
+ * A monthly claims refresh derived incrementally, inside the import's transaction.
+ *
+ * What its lines can change. D1 picks each claim's winning version, so only the claims the
+ * refresh brings versions of ("touched claims") can change their effective lines; every other
+ * claim keeps its versions, and the as-of date moving forward admits none of them (no claim line
+ * was received after the old as-of date: it was the latest). Every other fact of SPEC section 4 —
+ * studies, orders, captures, completions, documented results, fracture episodes, attribution —
+ * is computed per member from that member's own lines, orders, coverage and birth date. So the
+ * members whose facts can change are those with a tracked line in any version of a touched claim
+ * (new versions, and the older ones whose lines the new ones replace or void), plus — because
+ * the as-of date moves — those with an EHR order dated after the old as-of date and on or before
+ * the new one, which the snapshot now admits (D3). Their facts are derived again from scratch;
+ * nobody else's can differ.
+ *
+ * What depends on the as-of date itself. The snapshot's key (as_of on every derived row), which
+ * moves with the data's as-of date: every table is re-keyed (below). The claims lag, whose
+ * 12-month window ends on it: its histogram gains the refresh's original lines and drops the days
+ * that left the window. Maturity and "pending" (order date + W ≤ as-of, and the like) are not
+ * stored: measures judge them against the snapshot's as-of date when they count the cubes, so
+ * they move without any row changing. The cubes (order_days, episode_days, screening_corners)
+ * are sums over members and change by the difference of the touched members' facts; the
+ * screening cells (screening_months) are rebuilt from their corners, up to a year past the new
+ * as-of date.
+ *
+ * When it applies. The previous derivation must be the previous import's, over the same storage
+ * (derivation_basis); the import must have added claim lines and changed nothing else (rows of
+ * members, coverage, plans or orders would change facts beyond the members its lines name, and a
+ * claim line changed in place loses the values the old facts came from). Otherwise, or when the
+ * refresh touches more than a fifth of the members, everything is derived again.
+ */
+
+const IN_SCOPE = memberIn("member_id", "d_members");
+
+/** What the import's rows allow: a full derivation, none at all, or an incremental one. */
+export type DerivationPlan =
+  | { kind: "full"; reason: string }
+  | { kind: "unchanged"; asOf: string; reason: string }
+  | { kind: "incremental"; asOf: string; newLines: number; claimLinePages: number; reason: string };
+
+/** The warehouse tables whose storage the basis records. */
+const SOURCE_TABLES = ["payers", "plans", "members", "coverage", "ehr_orders", "claim_lines"] as const;
+
+/** Beyond this share of all members, deriving everyone again is as quick and simpler. */
+const MOST_MEMBERS = 0.2;
+
+type Basis = {
+  snapshot_as_of: string;
+  import_batch_id: number | null;
+  storage: Record<string, number>;
+  claim_line_pages: number;
+  facts: { effectiveLines: number; studies: number; orders: number; fractureEpisodes: number };
+};
+
+type FileLog = { file: string; new: number; changed: number };
+
+export async function planDerivation(tx: Sql, importBatchId: number | null): Promise<DerivationPlan> {
+  if (importBatchId === null) return { kind: "full", reason: "asked for a full rebuild" };
+  const [basis] = await tx.query<Basis>(`SELECT snapshot_as_of::text AS snapshot_as_of, import_batch_id, storage, claim_line_pages, facts FROM derivation_basis`);
+  if (!basis) return { kind: "full", reason: "first derivation" };
+  const [previous] = await tx.query<{ id: number }>(
+    `SELECT id FROM import_batches WHERE outcome = 'succeeded' AND id < $1 ORDER BY id DESC LIMIT 1`,
+    [importBatchId],
+  );
+  if (!previous || previous.id !== basis.import_batch_id) return { kind: "full", reason: "the snapshot is not the previous import's" };
+  const [snapshot] = await tx.query(`SELECT 1 FROM derived_snapshots WHERE as_of = $1::date AND import_batch_id = $2`, [
+    basis.snapshot_as_of,
+    basis.import_batch_id,
+  ]);
+  if (!snapshot) return { kind: "full", reason: "the previous snapshot is gone" };
+  const storage = await tableStorage(tx);
+  if (SOURCE_TABLES.some((t) => storage[t] !== basis.storage[t])) return { kind: "full", reason: "a table was emptied or rewritten outside an import" };
+  const [batch] = await tx.query<{ files: FileLog[] }>(`SELECT files FROM import_batches WHERE id = $1`, [importBatchId]);
+  const files = batch?.files ?? [];
+  const others = files.filter((f) => f.file !== "claim_lines.csv");
+  if (others.some((f) => !f.file.endsWith(".csv"))) return { kind: "full", reason: "FHIR files" };
+  if (others.some((f) => f.new + f.changed > 0)) return { kind: "full", reason: "members, coverage, plans or orders changed" };
+  const claims = files.find((f) => f.file === "claim_lines.csv");
+  if (claims && claims.changed > 0) return { kind: "full", reason: "claim lines changed in place" };
+  if (!claims || claims.new === 0) return { kind: "unchanged", asOf: basis.snapshot_as_of, reason: "no new or changed rows" };
+  return { kind: "incremental", asOf: basis.snapshot_as_of, newLines: claims.new, claimLinePages: basis.claim_line_pages, reason: "claims refresh" };
+}
+
+async function tableStorage(tx: Sql): Promise<Record<string, number>> {
+  const rows = await tx.query<{ name: string; node: number }>(
+    `SELECT relname AS name, relfilenode::int AS node FROM pg_class
+     WHERE relname = ANY ($1::text[]) AND relkind = 'r' AND pg_table_is_visible(oid)`,
+    [[...SOURCE_TABLES]],
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.node)]));
+}
+
+/** Records what the data's snapshot was derived from (derivation_basis). */
+export async function recordBasis(tx: Sql, asOf: string, importBatchId: number | null, facts: Omit<SnapshotSummary, "asOf" | "derivation">): Promise<void> {
+  const storage = await tableStorage(tx);
+  const { effectiveLines, studies, orders, fractureEpisodes } = facts;
+  await tx.exec(`DELETE FROM derivation_basis`);
+  await tx.query(
+    `INSERT INTO derivation_basis (snapshot_as_of, import_batch_id, storage, claim_line_pages, facts)
+     SELECT $1::date, $2, $3::jsonb, (pg_relation_size('claim_lines') / current_setting('block_size')::int)::int, $4::jsonb`,
+    [asOf, importBatchId, JSON.stringify(storage), JSON.stringify({ effectiveLines, studies, orders, fractureEpisodes })],
+  );
+}
+
+/**
+ * Derives the import's refresh into the data's snapshot (see above). Returns null, having changed
+ * nothing, when a full derivation should be made instead.
+ */
+export async function deriveIncrementally(
+  tx: Sql,
+  importBatchId: number,
+  plan: Exclude<DerivationPlan, { kind: "full" }>,
+): Promise<SnapshotSummary | null> {
+  const [basis] = await tx.query<Basis>(`SELECT snapshot_as_of::text AS snapshot_as_of, import_batch_id, storage, claim_line_pages, facts FROM derivation_basis`);
+  if (!basis) return null;
+  const oldAsOf = plan.asOf;
+  if (plan.kind === "unchanged") {
+    await tx.query(`UPDATE derived_snapshots SET built_at = now(), import_batch_id = $2 WHERE as_of = $1::date`, [oldAsOf, importBatchId]);
+    await dropEarlierSnapshots(tx, oldAsOf);
+    await tx.query(`UPDATE import_batches SET data_as_of = $1::date WHERE id = $2`, [oldAsOf, importBatchId]);
+    await recordBasis(tx, oldAsOf, importBatchId, basis.facts);
+    return { asOf: oldAsOf, ...basis.facts, derivation: { kind: "unchanged", reason: plan.reason } };
+  }
+  await prepareSession(tx);
+  await timedStep("the refresh's claim lines", () => findRefreshLines(tx, importBatchId, plan));
+  const [moved] = await tx.query<{ as_of: string }>(`SELECT greatest($1::date, max(received_date))::text AS as_of FROM d_refresh_lines`, [oldAsOf]);
+  const asOf = moved!.as_of;
+  const touched = await timedStep("touched claims and members", () => findTouchedMembers(tx, oldAsOf, asOf));
+  const [members] = await tx.query<{ n: number }>(`SELECT greatest(reltuples, 1)::float8 AS n FROM pg_class WHERE relname = 'members' AND pg_table_is_visible(oid)`);
+  if (touched > MOST_MEMBERS * Number(members?.n ?? 1)) {
+    await dropWorkTables(tx);
+    return null;
+  }
+
+  await timedStep("re-key to the new as-of date", async () => {
+    await dropEarlierSnapshots(tx, oldAsOf);
+    if (asOf !== oldAsOf) await rekeySnapshot(tx, oldAsOf, asOf);
+  });
+  const scope: MemberScope = { members: "d_members" };
+
+  // The touched members' facts as they were: the cubes change by the difference.
+  await timedStep("the touched members' facts as they were", async () => {
+    for (const [copy, table] of [
+      ["d_old_orders", "order_facts"],
+      ["d_old_studies", "dxa_studies"],
+      ["d_old_episodes", "fracture_episodes"],
+    ]) {
+      await tx.query(`CREATE TEMP TABLE ${copy} ON COMMIT DROP AS SELECT * FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
+    }
+  });
+
+  // D1 for the touched claims; then every fact of the touched members, from scratch.
+  const linesRemoved = await timedStep("effective lines (D1)", async () => {
+    const removed = await countDeleted(
+      tx,
+      `DELETE FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims)`,
+      [asOf],
+    );
+    await deriveEffectiveLinesOfClaims(tx, asOf, "d_claims");
+    return removed;
+  });
+  await timedStep("studies, orders, episodes (D2–D7)", async () => {
+    for (const table of ["dxa_studies", "order_facts", "fracture_episodes"]) {
+      await tx.query(`DELETE FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
+    }
+    await deriveStudies(tx, asOf, scope);
+    await deriveOrders(tx, asOf, scope);
+    await deriveFractureEpisodes(tx, asOf, scope);
+  });
+
+  await timedStep("daily cubes", () => applyCubeDifference(tx, asOf, "d_members", { orders: "d_old_orders", episodes: "d_old_episodes" }));
+  await timedStep("claims lag", () => refreshClaimsLag(tx, asOf, "d_refresh_lines"));
+  await timedStep("screening cube", async () => {
+    await tx.exec(`CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP`);
+    const old = { studies: "SELECT member_id, study_date FROM d_old_studies", orders: "SELECT member_id, order_date, status FROM d_old_orders" };
+    await addScreeningCorners(tx, scope, old, -1, "d_sc_difference");
+    const literal = `'${asOf}'::date`;
+    const now = {
+      studies: `SELECT member_id, study_date FROM dxa_studies WHERE as_of = ${literal} AND ${IN_SCOPE}`,
+      orders: `SELECT member_id, order_date, status FROM order_facts WHERE as_of = ${literal} AND ${IN_SCOPE}`,
+    };
+    await addScreeningCorners(tx, scope, now, 1, "d_sc_difference");
+    await mergeScreeningCorners(tx, asOf, "d_sc_difference");
+    await buildScreeningMonths(tx, asOf);
+  });
+
+  const [counts] = await tx.query<{ lines: number; studies: number; orders: number; episodes: number; old_studies: number; old_orders: number; old_episodes: number }>(
+    `SELECT
+       (SELECT count(*) FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims))::int AS lines,
+       (SELECT count(*) FROM dxa_studies WHERE as_of = $1::date AND ${IN_SCOPE})::int AS studies,
+       (SELECT count(*) FROM order_facts WHERE as_of = $1::date AND ${IN_SCOPE})::int AS orders,
+       (SELECT count(*) FROM fracture_episodes WHERE as_of = $1::date AND ${IN_SCOPE})::int AS episodes,
+       (SELECT count(*) FROM d_old_studies)::int AS old_studies,
+       (SELECT count(*) FROM d_old_orders)::int AS old_orders,
+       (SELECT count(*) FROM d_old_episodes)::int AS old_episodes`,
+    [asOf],
+  );
+  const c = counts!;
+  const facts = {
+    effectiveLines: basis.facts.effectiveLines - linesRemoved + c.lines,
+    studies: basis.facts.studies - c.old_studies + c.studies,
+    orders: basis.facts.orders - c.old_orders + c.orders,
+    fractureEpisodes: basis.facts.fractureEpisodes - c.old_episodes + c.episodes,
+  };
+  await dropWorkTables(tx);
+  await tx.query(`UPDATE derived_snapshots SET built_at = now(), import_batch_id = $2 WHERE as_of = $1::date`, [asOf, importBatchId]);
+  await tx.query(`UPDATE import_batches SET data_as_of = $1::date WHERE id = $2`, [asOf, importBatchId]);
+  await recordBasis(tx, asOf, importBatchId, facts);
+  return { asOf, ...facts, derivation: { kind: "incremental", reason: plan.reason, members: touched } };
+}
+
+/**
+ * The refresh's claim lines (temp table d_refresh_lines): every row of claim_lines carrying this
+ * import's batch id. They are new rows, so they are looked for first in the pages the table
+ * grew by since the last derivation (a scan of the refresh's own pages rather than the whole
+ * table); should that find fewer than the import loaded (a row placed in free space of an older
+ * page), the whole table is read.
+ */
+async function findRefreshLines(tx: Sql, importBatchId: number, plan: { newLines: number; claimLinePages: number }): Promise<void> {
+  const select = `SELECT claim_id, received_date, frequency_code, line_number, member_id, plan_id, service_date FROM claim_lines`;
+  const firstNewPage = Math.max(0, Math.trunc(plan.claimLinePages));
+  await tx.query(`CREATE TEMP TABLE d_refresh_lines ON COMMIT DROP AS ${select} WHERE ctid >= '(${firstNewPage},0)'::tid AND import_batch_id = $1`, [
+    importBatchId,
+  ]);
+  const [found] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM d_refresh_lines`);
+  if (found!.n !== plan.newLines) {
+    await tx.exec(`DROP TABLE d_refresh_lines`);
+    await tx.query(`CREATE TEMP TABLE d_refresh_lines ON COMMIT DROP AS ${select} WHERE import_batch_id = $1`, [importBatchId]);
+  }
+  await tx.exec(`ANALYZE d_refresh_lines`);
+}
+
+/**
+ * The touched claims (d_claims) and members (d_members, see above); returns how many members.
+ */
+async function findTouchedMembers(tx: Sql, oldAsOf: string, asOf: string): Promise<number> {
+  await tx.exec(`
+    CREATE TEMP TABLE d_claims ON COMMIT DROP AS SELECT DISTINCT claim_id FROM d_refresh_lines;
+    ALTER TABLE d_claims ADD PRIMARY KEY (claim_id);
+    ANALYZE d_claims;
+  `);
+  await tx.query(
+    `CREATE TEMP TABLE d_members ON COMMIT DROP AS
+     SELECT c.member_id FROM claim_lines c ${JOINED_CODES("c")}
+     -- By the claim lines' key (see memberIn in ./scope.ts).
+     WHERE c.claim_id = ANY (ARRAY(SELECT claim_id FROM d_claims)) AND c.received_date <= $2::date AND ${isTrackedLine("c")}
+     UNION
+     SELECT member_id FROM ehr_orders WHERE order_date > $1::date AND order_date <= $2::date`,
+    [oldAsOf, asOf],
+  );
+  await tx.exec(`ALTER TABLE d_members ADD PRIMARY KEY (member_id); ANALYZE d_members;`);
+  const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM d_members`);
+  return row!.n;
+}
+
+/** Only the data's snapshot survives an import: every earlier one is stale. */
+async function dropEarlierSnapshots(tx: Sql, asOf: string): Promise<void> {
+  const [earlier] = await tx.query(`SELECT 1 FROM derived_snapshots WHERE as_of <> $1::date LIMIT 1`, [asOf]);
+  if (!earlier) return;
+  for (const table of SNAPSHOT_TABLES) await tx.query(`DELETE FROM ${table} WHERE as_of <> $1::date`, [asOf]);
+  await tx.query(`DELETE FROM derived_snapshots WHERE as_of <> $1::date`, [asOf]);
+}
+
+/**
+ * Moves the snapshot (the only one left) from one as-of date to another. Rewriting as_of on
+ * every row would write the whole snapshot again (millions of rows at full size); instead each
+ * table's as_of column is dropped and added back with the new date as its default, which
+ * PostgreSQL keeps in the catalogue as the value of every existing row (a "missing" attribute
+ * value) without touching them. No index contains as_of (db/schema/derived.ts), so none is
+ * rebuilt. The default is dropped again: a row inserted later states its as_of.
+ */
+async function rekeySnapshot(tx: Sql, from: string, to: string): Promise<void> {
+  for (const table of SNAPSHOT_TABLES) {
+    await tx.exec(`
+      ALTER TABLE ${table} DROP COLUMN as_of;
+      ALTER TABLE ${table} ADD COLUMN as_of date NOT NULL DEFAULT '${to}'::date;
+      ALTER TABLE ${table} ALTER COLUMN as_of DROP DEFAULT;
+    `);
+  }
+  await tx.query(`UPDATE derived_snapshots SET as_of = $2::date WHERE as_of = $1::date`, [from, to]);
+}
+
+async function countDeleted(tx: Sql, statement: string, params: unknown[]): Promise<number> {
+  const [row] = await tx.query<{ n: number }>(`WITH deleted AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM deleted`, params);
+  return row?.n ?? 0;
+}
