@@ -32,9 +32,14 @@ const CONNECTION_CODES = new Set([
   "08006", // connection_failure
 ]);
 
+/** Whether an error — or an error it wraps (`cause`, as the ORM and the sign-in library wrap
+ *  the driver's) — is a lost or refused connection. */
 export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && CONNECTION_CODES.has(code);
+  for (let e = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
 }
 
 /** Since when the database has not answered (ISO time), or null while it answers. */

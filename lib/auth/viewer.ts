@@ -64,14 +64,14 @@ function toViewer(user: UserRow, tokenName: string | null, address: string | nul
  * refusal came from a moment it did not (a restart). Costs two statements on refusals only.
  */
 export async function resolveViewer(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {
-  let first: ViewerResolution;
+  let first: ViewerResolution | null = null;
   try {
     first = await resolveCredentials(auth, db, headers);
-  } catch (error) {
-    await db.query("SELECT 1");
-    throw error;
+  } catch {
+    // The sign-in library failed (it wraps what the database said): the check below throws the
+    // database's own error when it is gone; when it answers, the credentials get a second try.
   }
-  if (first.ok || first.reason === "none") return first;
+  if (first && (first.ok || first.reason === "none")) return first;
   await db.query("SELECT 1");
   return resolveCredentials(auth, db, headers);
 }
