@@ -67,9 +67,18 @@ export type LogEntry = {
   warnings: readonly string[];
 };
 
+/** Text as jsonb and text columns can keep it: PostgreSQL refuses NUL and the escape of a lone
+ *  UTF-16 surrogate, which a problem may quote (a JSON parser's message shows the bytes it
+ *  stopped at; a long value is cut, maybe inside a character). Each is kept as U+FFFD. */
+export function storable(text: string): string {
+  return text.replace(UNSTORABLE, "\uFFFD");
+}
+
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function logValues(entry: LogEntry): unknown[] {
   const files: ImportFileLog[] = entry.files.map((f) => ({
-    file: f.file,
+    file: storable(f.file),
     bytes: f.bytes,
     sha256: f.sha256,
     rows: f.rows,
@@ -79,13 +88,13 @@ function logValues(entry: LogEntry): unknown[] {
   }));
   return [
     entry.startedAt.toISOString(),
-    entry.importedBy,
+    storable(entry.importedBy),
     entry.outcome,
     JSON.stringify(files),
     files.reduce((n, f) => n + f.rows, 0),
     entry.problems.count,
-    JSON.stringify(entry.problems.messages),
-    JSON.stringify(entry.warnings),
+    JSON.stringify(entry.problems.messages.map(storable)),
+    JSON.stringify(entry.warnings.map(storable)),
   ];
 }
 
@@ -222,7 +231,7 @@ async function startAttempt(db: Sql, id: number, attempt: { importedBy: string; 
   await db.query(
     `INSERT INTO import_batches (id, started_at, finished_at, imported_by, source, outcome, files, row_count, error_count, errors, warnings)
      VALUES ($1, $2, NULL, $3, 'folder', 'failed', '[]'::jsonb, 0, 1, $4::jsonb, '[]'::jsonb)`,
-    [id, attempt.startedAt.toISOString(), attempt.importedBy, JSON.stringify([INTERRUPTED])],
+    [id, attempt.startedAt.toISOString(), storable(attempt.importedBy), JSON.stringify([INTERRUPTED])],
   );
   await db.query(
     `UPDATE import_batches SET outcome = 'failed', errors = $1::jsonb, error_count = 1 WHERE outcome = 'running' AND id <> $2`,

@@ -196,11 +196,14 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         if (!(error instanceof ImportRejected)) problems.addFile(folder, `import failed: ${errorMessage(error)}`);
         for (const file of files) Object.assign(file, { new: 0, changed: 0, unchanged: 0, path: null });
         // When the database is gone this write fails too, and the row stays as it was first
-        // written: failed (lib/import/attempt.ts).
-        await completeAttempt(db, turn.id, entry(error instanceof ImportRejected ? "rejected" : "failed")).then(
-          () => (failureLogged = true),
-          () => {},
-        );
+        // written: failed (lib/import/attempt.ts). Any other failure to write it is a fault,
+        // and surfaces as one.
+        try {
+          await completeAttempt(db, turn.id, entry(error instanceof ImportRejected ? "rejected" : "failed"));
+          failureLogged = true;
+        } catch (logError) {
+          if (!isConnectionError(logError)) throw logError;
+        }
       },
     );
     return { dryRun: false, batchId: attemptId!, ok: true, files, unreadFiles: unread, problems: [], problemCount: 0, warnings, snapshot, mapped, timings };

@@ -95,11 +95,14 @@ export const WAREHOUSE_TABLES: Record<string, string[]> = {
   fracture_episodes: ["as_of", "member_id", "episode_date"],
 };
 
+/** Tables a test may also dump (not every import writes them). */
+const OTHER_TABLE_KEYS: Record<string, string[]> = { fhir_resources: ["resource_type", "id"], import_batches: ["id"] };
+
 /** Every row of every warehouse table, ordered by primary key, as JSON text per table. */
 export async function dumpWarehouse(sql: Sql, tables: string[] = Object.keys(WAREHOUSE_TABLES)): Promise<Record<string, string>> {
   const dump: Record<string, string> = {};
   for (const table of tables) {
-    const key = WAREHOUSE_TABLES[table]!.map((c) => `"${c}"`);
+    const key = (WAREHOUSE_TABLES[table] ?? OTHER_TABLE_KEYS[table]!).map((c) => `"${c}"`);
     const rows = await sql.query(`SELECT * FROM ${table} ORDER BY ${key.join(", ")}`);
     dump[table] = JSON.stringify(rows);
   }
