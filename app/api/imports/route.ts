@@ -14,6 +14,9 @@ import { authenticate } from "../../_lib/request";
 
 // POST /api/imports: an upload from the /data page (or a script with a data steward's token):
 // the files of one import, through the same pipeline, rules and messages as `npm run import`.
+// With `?dryRun=1` nothing is kept: the answer says what the import would do (new, changed,
+// unchanged rows per file and a sample of the changes), so that the page can ask before an
+// upload changes rows already loaded.
 // The web server holds the embedded database, so this is also how files are loaded while it
 // runs. This route is left out of proxy.ts (which would hold the whole body in memory to pass
 // it on): it checks credentials, origin and the database itself, and streams the body to disk.
@@ -69,13 +72,19 @@ async function upload(request: Request): Promise<Response> {
       throw error;
     }
     const importedBy = `${viewer.email} (${viewer.tokenName ? `token "${viewer.tokenName}"` : "web upload"})`;
-    const result = await importFolder(db, folder, { importedBy });
+    // `?dryRun=1`: check everything and say what would change (new, changed and unchanged rows
+    // per file, and a sample of the changes), keeping nothing: the data page shows it and asks
+    // for confirmation before an upload changes rows already loaded.
+    const dryRun = new URL(request.url).searchParams.get("dryRun") === "1";
+    const result = await importFolder(db, folder, { importedBy, dryRun });
+    const named = [...result.files.map((f) => f.file), ...result.unreadFiles];
+    const what = dryRun ? (result.ok ? "dry run: would import" : "dry run: would refuse") : result.ok ? "imported" : "refused";
     await recordAudit(db, {
       ...auditActor(viewer),
       action: "import",
       route,
-      rows: result.ok ? result.files.reduce((n, f) => n + f.rows, 0) : 0,
-      detail: `${result.ok ? "imported" : "refused"}: ${files.join(", ")}`,
+      rows: result.ok && !result.dryRun ? result.files.reduce((n, f) => n + f.rows, 0) : 0,
+      detail: `${what}: ${(named.length ? named : files).join(", ")}${result.batchId === null ? "" : ` (import #${result.batchId})`}`,
     });
     return answer(result.ok ? 200 : 422, result);
   } finally {
