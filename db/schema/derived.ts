@@ -221,6 +221,57 @@ export const episodeDays = pgTable(
   (t) => [index("episode_days_period_idx").on(t.episodeDate)],
 );
 
+// Days from order to scan of live orders completed within 180 days (the longest window), per
+// order day, plan and number of days: the overview's days-to-scan distribution and its median
+// and 90th percentile (exact, from the counts) for any window and period, at a cost that
+// follows days, plans and the 181 possible values rather than orders.
+export const scanDays = pgTable(
+  "scan_days",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    orderDate: date("order_date", { mode: "string" }).notNull(),
+    payerKey: identifier("payer_key").notNull(),
+    planId: identifier("plan_id"),
+    productLine: productLine("product_line"),
+    daysToScan: smallint("days_to_scan").notNull(),
+    orders: integer("orders").notNull(),
+  },
+  // The partial months at the ends of a period are read by day.
+  (t) => [index("scan_days_date_idx").on(t.orderDate)],
+);
+
+// The same per order month (first day): a period's whole months are read here, 12 rows of each
+// (plan, days) a year instead of 365.
+export const scanMonths = pgTable(
+  "scan_months",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    orderMonth: date("order_month", { mode: "string" }).notNull(),
+    payerKey: identifier("payer_key").notNull(),
+    planId: identifier("plan_id"),
+    productLine: productLine("product_line"),
+    daysToScan: smallint("days_to_scan").notNull(),
+    orders: integer("orders").notNull(),
+  },
+  (t) => [index("scan_months_month_idx").on(t.orderMonth)],
+);
+
+// Effective central DXA lines (77080, 77085) per service day and billed plan, and those denied:
+// the payer page's denial share (SPEC section 5), by the payer of the plan billed.
+export const dxaLineDays = pgTable(
+  "dxa_line_days",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    serviceDate: date("service_date", { mode: "string" }).notNull(),
+    payerKey: identifier("payer_key").notNull(),
+    planId: identifier("plan_id").notNull(),
+    productLine: productLine("product_line").notNull(),
+    lines: integer("lines").notNull(),
+    denied: integer("denied").notNull(),
+  },
+  (t) => [index("dxa_line_days_date_idx").on(t.serviceDate)],
+);
+
 // screening_ordering (SPEC section 5) per plan for every period of whole months [period_start,
 // period_end] a page can ask about: women 65–85 on the period end with coverage active then
 // (attributed to its plan, D7), without a DXA study in the 730 days before the period start

@@ -1,131 +1,178 @@
 import type { Sql } from "@/db/client";
+import { CENTRAL_DXA_CODES, sqlList } from "./codes";
 import { memberIn } from "./scope";
 
-// The daily cubes (db/schema/derived.ts) of a snapshot, from its order facts and episodes: in
-// full, or changed by the difference between the facts of some members before and after an
-// incremental derivation (counts are sums, so the difference is exact).
+// The cubes (db/schema/derived.ts) of a snapshot, from its order facts, episodes and effective
+// lines: in full, or changed by the difference between the facts of some members before and
+// after an incremental derivation (counts are sums, so the difference is exact).
 
 const WINDOWS = [30, 60, 90, 180] as const;
-const ORDER_COUNTS = [
-  "orders",
-  "live",
-  ...WINDOWS.map((w) => `done_${w}`),
-  ...WINDOWS.map((w) => `documented_${w}`),
-  "live_ehr",
-  "captured",
-] as const;
-const EPISODE_COUNTS = ["episodes", "followed_up"] as const;
+const LONGEST_WINDOW = 180;
+const NULLABLE = new Set(["plan_id", "product_line"]);
 
-/** The order cube's counts over order facts (each an int column of the result). */
-function orderCounts(): string {
-  const doneWithin = (w: number) => `count(*) FILTER (WHERE status <> 'cancelled' AND days_to_scan <= ${w})::int`;
-  const documentedWithin = (w: number) => `count(*) FILTER (WHERE status <> 'cancelled' AND days_to_scan <= ${w} AND result_documented)::int`;
-  return [
-    "count(*)::int",
-    "count(*) FILTER (WHERE status <> 'cancelled')::int",
+type Cube = {
+  table: string;
+  key: readonly string[];
+  counts: readonly string[];
+  /** The counts as aggregates over fact rows. */
+  expressions: string;
+  /** The facts a cell counts, as a condition on a fact row (none: every row). */
+  facts?: string;
+  /** The count that is 0 exactly when a cell has no fact (the cell then goes). */
+  rowCount: string;
+};
+
+const doneWithin = (w: number) => `count(*) FILTER (WHERE status <> 'cancelled' AND days_to_scan <= ${w})::int AS done_${w}`;
+const documentedWithin = (w: number) =>
+  `count(*) FILTER (WHERE status <> 'cancelled' AND days_to_scan <= ${w} AND result_documented)::int AS documented_${w}`;
+
+const ORDER_DAYS: Cube = {
+  table: "order_days",
+  key: ["order_date", "payer_key", "plan_id", "product_line"],
+  counts: ["orders", "live", ...WINDOWS.map((w) => `done_${w}`), ...WINDOWS.map((w) => `documented_${w}`), "live_ehr", "captured"],
+  expressions: [
+    "count(*)::int AS orders",
+    "count(*) FILTER (WHERE status <> 'cancelled')::int AS live",
     ...WINDOWS.map(doneWithin),
     ...WINDOWS.map(documentedWithin),
-    "count(*) FILTER (WHERE status <> 'cancelled' AND source = 'ehr')::int",
-    "count(*) FILTER (WHERE status <> 'cancelled' AND source = 'ehr' AND captured)::int",
-  ]
-    .map((expr, i) => `${expr} AS ${ORDER_COUNTS[i]}`)
-    .join(", ");
+    "count(*) FILTER (WHERE status <> 'cancelled' AND source = 'ehr')::int AS live_ehr",
+    "count(*) FILTER (WHERE status <> 'cancelled' AND source = 'ehr' AND captured)::int AS captured",
+  ].join(", "),
+  rowCount: "orders",
+};
+
+const EPISODE_DAYS: Cube = {
+  table: "episode_days",
+  key: ["episode_date", "payer_key", "plan_id", "product_line"],
+  counts: ["episodes", "followed_up"],
+  expressions: "count(*)::int AS episodes, count(*) FILTER (WHERE follow_up_date IS NOT NULL)::int AS followed_up",
+  rowCount: "episodes",
+};
+
+const SCAN_DAYS: Cube = {
+  table: "scan_days",
+  key: ["order_date", "payer_key", "plan_id", "product_line", "days_to_scan"],
+  counts: ["orders"],
+  expressions: "count(*)::int AS orders",
+  facts: `status <> 'cancelled' AND days_to_scan <= ${LONGEST_WINDOW}`,
+  rowCount: "orders",
+};
+
+const SCAN_MONTHS: Cube = {
+  table: "scan_months",
+  key: ["order_month", "payer_key", "plan_id", "product_line", "days_to_scan"],
+  counts: ["orders"],
+  expressions: "sum(orders)::int AS orders",
+  rowCount: "orders",
+};
+
+const DXA_LINE_DAYS: Cube = {
+  table: "dxa_line_days",
+  key: ["service_date", "payer_key", "plan_id", "product_line"],
+  counts: ["lines", "denied"],
+  expressions: "count(*)::int AS lines, count(*) FILTER (WHERE line_status = 'denied')::int AS denied",
+  rowCount: "lines",
+};
+
+/** Central DXA effective lines with the payer and product line of the plan billed, from
+ *  `lines` (rows of effective_lines). */
+const centralLines = (lines: string) =>
+  `SELECT e.service_date, p.payer_key, e.plan_id, p.product_line, e.line_status
+   FROM (${lines}) e JOIN plans p ON p.plan_id = e.plan_id
+   WHERE e.procedure_code IN (${sqlList(CENTRAL_DXA_CODES)})`;
+
+/** Scan-month rows from scan-day ones (`days`: rows with order_date, key and orders). */
+const byMonth = (days: string) =>
+  `SELECT date_trunc('month', order_date)::date AS order_month, payer_key, plan_id, product_line, days_to_scan, orders FROM (${days}) d`;
+
+const where = (cube: Cube) => (cube.facts ? `WHERE ${cube.facts}` : "");
+
+async function fill(tx: Sql, asOf: string, cube: Cube, rows: string): Promise<void> {
+  const key = cube.key.join(", ");
+  await tx.query(
+    `INSERT INTO ${cube.table} (as_of, ${key}, ${cube.counts.join(", ")})
+     SELECT $1::date, ${key}, ${cube.expressions} FROM (${rows}) f ${where(cube)} GROUP BY ${key}`,
+    [asOf],
+  );
 }
 
-const EPISODE_COUNT_EXPRESSIONS = `count(*)::int AS episodes, count(*) FILTER (WHERE follow_up_date IS NOT NULL)::int AS followed_up`;
-
-const NULLABLE = new Set(["plan_id", "product_line"]);
-const ORDER_KEY = ["order_date", "payer_key", "plan_id", "product_line"] as const;
-const EPISODE_KEY = ["episode_date", "payer_key", "plan_id", "product_line"] as const;
-
-/** Both cubes of a snapshot from all its facts. */
+/** Every cube of a snapshot from all its facts. */
 export async function deriveDailyCubes(tx: Sql, asOf: string): Promise<void> {
-  await tx.query(
-    `INSERT INTO order_days (as_of, ${ORDER_KEY.join(", ")}, ${ORDER_COUNTS.join(", ")})
-     SELECT $1::date, ${ORDER_KEY.join(", ")}, ${orderCounts()}
-     FROM order_facts WHERE as_of = $1::date
-     GROUP BY ${ORDER_KEY.join(", ")}`,
-    [asOf],
-  );
-  await tx.query(
-    `INSERT INTO episode_days (as_of, ${EPISODE_KEY.join(", ")}, ${EPISODE_COUNTS.join(", ")})
-     SELECT $1::date, ${EPISODE_KEY.join(", ")}, ${EPISODE_COUNT_EXPRESSIONS}
-     FROM fracture_episodes WHERE as_of = $1::date
-     GROUP BY ${EPISODE_KEY.join(", ")}`,
-    [asOf],
-  );
+  await fill(tx, asOf, ORDER_DAYS, "SELECT * FROM order_facts WHERE as_of = $1::date");
+  await fill(tx, asOf, EPISODE_DAYS, "SELECT * FROM fracture_episodes WHERE as_of = $1::date");
+  await fill(tx, asOf, SCAN_DAYS, "SELECT * FROM order_facts WHERE as_of = $1::date");
+  await fill(tx, asOf, SCAN_MONTHS, byMonth("SELECT * FROM scan_days WHERE as_of = $1::date"));
+  await fill(tx, asOf, DXA_LINE_DAYS, centralLines("SELECT * FROM effective_lines WHERE as_of = $1::date"));
 }
 
 /**
- * Changes both cubes by the facts of the members in `members` now (order_facts,
- * fracture_episodes) minus theirs before (temp tables `oldOrders`, `oldEpisodes`, rows of the
- * same shape). A cell whose row count falls to 0 goes, a new one comes: the cubes are then what
- * a full derivation gives.
+ * Changes every cube by the facts of the members in `members` now (order_facts,
+ * fracture_episodes, the effective lines of the claims in `claims`) minus theirs before (temp
+ * tables `old.orders`, `old.episodes`, `old.lines`, rows of the same shape). A cell whose row
+ * count falls to 0 goes, a new one comes: the cubes are then what a full derivation gives.
  */
 export async function applyCubeDifference(
   tx: Sql,
   asOf: string,
   members: string,
-  old: { orders: string; episodes: string },
+  claims: string,
+  old: { orders: string; episodes: string; lines: string },
 ): Promise<void> {
-  await mergeDifference(tx, asOf, {
-    cube: "order_days",
-    key: ORDER_KEY,
-    counts: ORDER_COUNTS,
-    expressions: orderCounts(),
-    now: `SELECT * FROM order_facts WHERE as_of = $1::date AND ${memberIn("member_id", members)}`,
-    before: `SELECT * FROM ${old.orders}`,
-    rowCount: "orders",
-  });
-  await mergeDifference(tx, asOf, {
-    cube: "episode_days",
-    key: EPISODE_KEY,
-    counts: EPISODE_COUNTS,
-    expressions: EPISODE_COUNT_EXPRESSIONS,
-    now: `SELECT * FROM fracture_episodes WHERE as_of = $1::date AND ${memberIn("member_id", members)}`,
-    before: `SELECT * FROM ${old.episodes}`,
-    rowCount: "episodes",
-  });
+  const ordersNow = `SELECT * FROM order_facts WHERE as_of = $1::date AND ${memberIn("member_id", members)}`;
+  await computeDifference(tx, asOf, ORDER_DAYS, ordersNow, `SELECT * FROM ${old.orders}`);
+  await applyDifference(tx, asOf, ORDER_DAYS);
+  await computeDifference(tx, asOf, EPISODE_DAYS, `SELECT * FROM fracture_episodes WHERE as_of = $1::date AND ${memberIn("member_id", members)}`, `SELECT * FROM ${old.episodes}`);
+  await applyDifference(tx, asOf, EPISODE_DAYS);
+  await computeDifference(tx, asOf, SCAN_DAYS, ordersNow, `SELECT * FROM ${old.orders}`);
+  await applyDifference(tx, asOf, SCAN_DAYS);
+  await tx.exec(`CREATE TEMP TABLE d_scan_months_difference ON COMMIT DROP AS
+    SELECT order_month, payer_key, plan_id, product_line, days_to_scan, sum(orders)::int AS orders
+    FROM (${byMonth("SELECT * FROM d_scan_days_difference")}) d
+    GROUP BY order_month, payer_key, plan_id, product_line, days_to_scan HAVING sum(orders) <> 0`);
+  await applyDifference(tx, asOf, SCAN_MONTHS);
+  const linesNow = `SELECT * FROM effective_lines WHERE as_of = $1::date AND ${memberIn("member_id", members)} AND claim_id IN (SELECT claim_id FROM ${claims})`;
+  await computeDifference(tx, asOf, DXA_LINE_DAYS, centralLines(linesNow), centralLines(`SELECT * FROM ${old.lines}`));
+  await applyDifference(tx, asOf, DXA_LINE_DAYS);
 }
 
-async function mergeDifference(
-  tx: Sql,
-  asOf: string,
-  c: { cube: string; key: readonly string[]; counts: readonly string[]; expressions: string; now: string; before: string; rowCount: string },
-): Promise<void> {
-  const key = c.key.join(", ");
-  const sums = c.counts.map((n) => `sum(${n})::int AS ${n}`).join(", ");
-  // Cells matched on every key column, nulls (no plan, no product line) equal to each other;
-  // the anchor date and payer never null, compared by = so that the match can use a hash.
-  const sameCell = (a: string, b: string) =>
-    c.key.map((k) => (NULLABLE.has(k) ? `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}` : `${a}.${k} = ${b}.${k}`)).join(" AND ");
+/** Temp table d_<cube>_difference: the cube's cells over `now` minus those over `before`,
+ *  the cells that differ only. */
+async function computeDifference(tx: Sql, asOf: string, cube: Cube, now: string, before: string): Promise<void> {
+  const key = cube.key.join(", ");
   await tx.query(
-    `CREATE TEMP TABLE d_${c.cube}_difference ON COMMIT DROP AS
-     SELECT ${key}, ${sums} FROM (
-       SELECT ${key}, ${c.expressions} FROM (${c.now}) f GROUP BY ${key}
+    `CREATE TEMP TABLE d_${cube.table}_difference ON COMMIT DROP AS
+     SELECT ${key}, ${cube.counts.map((n) => `sum(${n})::int AS ${n}`).join(", ")} FROM (
+       SELECT ${key}, ${cube.expressions} FROM (${now}) f ${where(cube)} GROUP BY ${key}
        UNION ALL
-       SELECT ${key}, ${c.counts.map((n) => `-${n} AS ${n}`).join(", ")}
-       FROM (SELECT ${key}, ${c.expressions} FROM (${c.before}) f GROUP BY ${key}) b
+       SELECT ${key}, ${cube.counts.map((n) => `-${n} AS ${n}`).join(", ")}
+       FROM (SELECT ${key}, ${cube.expressions} FROM (${before}) f ${where(cube)} GROUP BY ${key}) b
      ) d
+     -- $1 typed here too: not every fact query uses it.
+     WHERE $1::date IS NOT NULL
      GROUP BY ${key}
-     HAVING ${c.counts.map((n) => `sum(${n}) <> 0`).join(" OR ")}`,
+     HAVING ${cube.counts.map((n) => `sum(${n}) <> 0`).join(" OR ")}`,
     [asOf],
   );
-  // The cells that change, with their counts after the change.
+}
+
+/** Adds temp table d_<cube>_difference to the cube, cell by cell. */
+async function applyDifference(tx: Sql, asOf: string, cube: Cube): Promise<void> {
+  const key = cube.key.join(", ");
+  // Cells matched on every key column, nulls (no plan, no product line) equal to each other;
+  // the others never null, compared by = so that the match can use a hash.
+  const sameCell = (a: string, b: string) =>
+    cube.key.map((k) => (NULLABLE.has(k) ? `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}` : `${a}.${k} = ${b}.${k}`)).join(" AND ");
   await tx.query(
-    `CREATE TEMP TABLE d_${c.cube}_changed ON COMMIT DROP AS
-     SELECT ${c.key.map((k) => `d.${k}`).join(", ")}, ${c.counts.map((n) => `coalesce(x.${n}, 0) + d.${n} AS ${n}`).join(", ")}
-     FROM d_${c.cube}_difference d
-     LEFT JOIN ${c.cube} x ON x.as_of = $1::date AND ${sameCell("x", "d")}`,
+    `CREATE TEMP TABLE d_${cube.table}_changed ON COMMIT DROP AS
+     SELECT ${cube.key.map((k) => `d.${k}`).join(", ")}, ${cube.counts.map((n) => `coalesce(x.${n}, 0) + d.${n} AS ${n}`).join(", ")}
+     FROM d_${cube.table}_difference d
+     LEFT JOIN ${cube.table} x ON x.as_of = $1::date AND ${sameCell("x", "d")}`,
     [asOf],
   );
+  await tx.query(`DELETE FROM ${cube.table} x USING d_${cube.table}_changed d WHERE x.as_of = $1::date AND ${sameCell("x", "d")}`, [asOf]);
   await tx.query(
-    `DELETE FROM ${c.cube} x USING d_${c.cube}_changed d WHERE x.as_of = $1::date AND ${sameCell("x", "d")}`,
-    [asOf],
-  );
-  await tx.query(
-    `INSERT INTO ${c.cube} (as_of, ${key}, ${c.counts.join(", ")})
-     SELECT $1::date, ${key}, ${c.counts.join(", ")} FROM d_${c.cube}_changed WHERE ${c.rowCount} > 0`,
+    `INSERT INTO ${cube.table} (as_of, ${key}, ${cube.counts.join(", ")})
+     SELECT $1::date, ${key}, ${cube.counts.join(", ")} FROM d_${cube.table}_changed WHERE ${cube.rowCount} > 0`,
     [asOf],
   );
 }

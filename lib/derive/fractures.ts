@@ -13,7 +13,7 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: Membe
      SELECT e.member_id, e.service_date AS d, e.claim_id, e.line_number, e.plan_id
      FROM effective_lines e
      CROSS JOIN LATERAL (SELECT array_to_string(e.diagnosis_codes, ',') AS joined) dx
-     JOIN members m ON m.member_id = e.member_id
+     JOIN members m ON m.member_id = e.member_id ${inScope(scope, "m.member_id")}
      WHERE e.as_of = $1::date ${inScope(scope, "e.member_id")}
        AND ${joinedHasFractureCode("dx.joined")}
        AND extract(year FROM age(e.service_date, m.birth_date)) >= ${FRACTURE_MIN_AGE}`,
@@ -50,7 +50,7 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: Membe
        fu.follow_up_date, fu.follow_up_date - ep.episode_date
      FROM d_episodes ep
      LEFT JOIN d_episode_follow_ups fu ON fu.member_id = ep.member_id AND fu.episode_date = ep.episode_date
-     JOIN (${coveragePlans("d_episodes", ["member_id", "episode_date"], "member_id", "episode_date")}) cov
+     JOIN (${coveragePlans("d_episodes", ["member_id", "episode_date"], "member_id", "episode_date", scope)}) cov
        ON cov.member_id = ep.member_id AND cov.episode_date = ep.episode_date
      ${planJoin("coalesce(cov.plan_id, ep.billed_plan_id)", "p")}`,
     [asOf],

@@ -159,17 +159,17 @@ export async function deriveIncrementally(
     ]) {
       await tx.query(`CREATE TEMP TABLE ${copy} ON COMMIT DROP AS SELECT * FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
     }
+    await tx.query(
+      `CREATE TEMP TABLE d_old_lines ON COMMIT DROP AS
+       SELECT * FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims)`,
+      [asOf],
+    );
   });
 
   // D1 for the touched claims; then every fact of the touched members, from scratch.
-  const linesRemoved = await timedStep("effective lines (D1)", async () => {
-    const removed = await countDeleted(
-      tx,
-      `DELETE FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims)`,
-      [asOf],
-    );
+  await timedStep("effective lines (D1)", async () => {
+    await tx.query(`DELETE FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims)`, [asOf]);
     await deriveEffectiveLinesOfClaims(tx, asOf, "d_claims");
-    return removed;
   });
   await timedStep("studies, orders, episodes (D2–D7)", async () => {
     for (const table of ["dxa_studies", "order_facts", "fracture_episodes"]) {
@@ -180,7 +180,9 @@ export async function deriveIncrementally(
     await deriveFractureEpisodes(tx, asOf, scope);
   });
 
-  await timedStep("daily cubes", () => applyCubeDifference(tx, asOf, "d_members", { orders: "d_old_orders", episodes: "d_old_episodes" }));
+  await timedStep("daily cubes", () =>
+    applyCubeDifference(tx, asOf, "d_members", "d_claims", { orders: "d_old_orders", episodes: "d_old_episodes", lines: "d_old_lines" }),
+  );
   await timedStep("claims lag", () => refreshClaimsLag(tx, asOf, "d_refresh_lines"));
   await timedStep("screening cube", async () => {
     await tx.exec(`CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP`);
@@ -196,7 +198,7 @@ export async function deriveIncrementally(
     await buildScreeningMonths(tx, asOf);
   });
 
-  const [counts] = await tx.query<{ lines: number; studies: number; orders: number; episodes: number; old_studies: number; old_orders: number; old_episodes: number }>(
+  const [counts] = await tx.query<{ lines: number; studies: number; orders: number; episodes: number; old_studies: number; old_orders: number; old_episodes: number; old_lines: number }>(
     `SELECT
        (SELECT count(*) FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims))::int AS lines,
        (SELECT count(*) FROM dxa_studies WHERE as_of = $1::date AND ${IN_SCOPE})::int AS studies,
@@ -204,12 +206,13 @@ export async function deriveIncrementally(
        (SELECT count(*) FROM fracture_episodes WHERE as_of = $1::date AND ${IN_SCOPE})::int AS episodes,
        (SELECT count(*) FROM d_old_studies)::int AS old_studies,
        (SELECT count(*) FROM d_old_orders)::int AS old_orders,
-       (SELECT count(*) FROM d_old_episodes)::int AS old_episodes`,
+       (SELECT count(*) FROM d_old_episodes)::int AS old_episodes,
+       (SELECT count(*) FROM d_old_lines)::int AS old_lines`,
     [asOf],
   );
   const c = counts!;
   const facts = {
-    effectiveLines: basis.facts.effectiveLines - linesRemoved + c.lines,
+    effectiveLines: basis.facts.effectiveLines - c.old_lines + c.lines,
     studies: basis.facts.studies - c.old_studies + c.studies,
     orders: basis.facts.orders - c.old_orders + c.orders,
     fractureEpisodes: basis.facts.fractureEpisodes - c.old_episodes + c.episodes,
@@ -290,9 +293,4 @@ async function rekeySnapshot(tx: Sql, from: string, to: string): Promise<void> {
     `);
   }
   await tx.query(`UPDATE derived_snapshots SET as_of = $2::date WHERE as_of = $1::date`, [from, to]);
-}
-
-async function countDeleted(tx: Sql, statement: string, params: unknown[]): Promise<number> {
-  const [row] = await tx.query<{ n: number }>(`WITH deleted AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM deleted`, params);
-  return row?.n ?? 0;
 }

@@ -21,7 +21,7 @@ const STEPS: { name: string; derive: (tx: Sql, asOf: string) => Promise<void>; f
   { name: "orders (D3, D4)", derive: (tx, asOf) => deriveOrders(tx, asOf, EVERY_MEMBER), fills: ["order_facts"] },
   { name: "fracture episodes (D6)", derive: (tx, asOf) => deriveFractureEpisodes(tx, asOf, EVERY_MEMBER), fills: ["fracture_episodes"] },
   { name: "claims lag", derive: deriveClaimsLag, fills: ["claims_lag_days", "claims_lag"] },
-  { name: "daily cubes", derive: deriveDailyCubes, fills: ["order_days", "episode_days"] },
+  { name: "daily cubes", derive: deriveDailyCubes, fills: ["order_days", "episode_days", "scan_days", "scan_months", "dxa_line_days"] },
   {
     name: "screening cube",
     derive: async (tx, asOf) => {

@@ -68,7 +68,7 @@ export async function deriveOrders(tx: Sql, asOf: string, scope: MemberScope): P
        st.study_date, st.study_date - o.order_date, coalesce(st.result_date IS NOT NULL, false)
      FROM d_orders o
      LEFT JOIN d_order_studies st ON st.order_id = o.order_id
-     JOIN (${coveragePlans("d_orders", ["order_id"], "member_id", "order_date")}) cov ON cov.order_id = o.order_id
+     JOIN (${coveragePlans("d_orders", ["order_id"], "member_id", "order_date", scope)}) cov ON cov.order_id = o.order_id
      ${planJoin("coalesce(cov.plan_id, o.billed_plan_id)", "p")}`,
     [asOf],
   );

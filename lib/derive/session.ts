@@ -10,6 +10,9 @@ export const SNAPSHOT_TABLES = [
   "claims_lag",
   "order_days",
   "episode_days",
+  "scan_days",
+  "scan_months",
+  "dxa_line_days",
   "screening_corners",
   "screening_months",
 ] as const;

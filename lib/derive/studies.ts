@@ -47,7 +47,7 @@ export async function deriveStudies(tx: Sql, asOf: string, scope: MemberScope): 
        r.result_date, p.plan_id, coalesce(p.payer_key, '${UNKNOWN_PAYER}')
      FROM d_studies s
      LEFT JOIN d_study_results r ON r.member_id = s.member_id AND r.study_date = s.study_date
-     JOIN (${coveragePlans("d_studies", ["member_id", "study_date"], "member_id", "study_date")}) cov
+     JOIN (${coveragePlans("d_studies", ["member_id", "study_date"], "member_id", "study_date", scope)}) cov
        ON cov.member_id = s.member_id AND cov.study_date = s.study_date
      ${planJoin("coalesce(cov.plan_id, s.billed_plan_id)", "p")}`,
     [asOf],

@@ -1,9 +1,12 @@
+import { addDays } from "../dates";
+import { addMonths, lastDayOfMonth, startOfMonth } from "../months";
 import { restrictionClause, restrictionParams } from "./restrict";
 import type { MeasureScope } from "./scope";
 import type { MeasureQuery } from "./types";
 
 // The secondary figures of SPEC section 5, by payer and in total, for the same filters as the
-// measures. Each is one grouped query over the derived facts of the snapshot.
+// measures. Each is one grouped query over the snapshot's cubes (their cost follows days and
+// plans, not orders or lines), except billing completeness, which no page shows.
 
 export type FigureQuery = Omit<MeasureQuery, "measure" | "groupBy">;
 
@@ -25,32 +28,95 @@ const RESTRICT = restrictionClause;
 
 const BY_PAYER = "GROUP BY GROUPING SETS ((payer_key), ())";
 
-/** Days from order to scan of completed, mature orders (the follow-up numerator): median and
- *  90th percentile (continuous, as PostgreSQL's percentile_cont). */
-export async function getDaysToScan({ db, viewer }: Reader, q: FigureQuery): Promise<ByPayer<DaysToScan>> {
-  return db.query(
-    `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
-       count(*)::int AS completed,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_scan) AS median,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY days_to_scan) AS p90
-     FROM order_facts o
-     WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
-       AND o.order_date + $4::int <= $1::date AND o.days_to_scan <= $4::int AND ${RESTRICT("o")}
-     ${BY_PAYER}`,
-    params(viewer, q),
+/** Days from order to scan of completed mature orders (the follow-up numerator), counted per
+ *  payer and number of days (0…W): read from the snapshot's scan cubes (db/schema/derived.ts),
+ *  whole months from scan_months and the days of partial months from scan_days. Maturity
+ *  (order date + W ≤ as-of) ends the period at as-of − W. */
+export type ScanHistogram = { payerKey: string; days: number; orders: number }[];
+
+export async function getScanHistogram({ db, viewer }: Reader, q: FigureQuery): Promise<ScanHistogram> {
+  const hi = minDate(q.to, addDays(q.asOf, -q.window));
+  if (hi < q.from) return [];
+  const parts = splitByMonth(q.from, hi);
+  const rows = await db.query<{ payerKey: string; days: number; orders: number }>(
+    `SELECT payer_key AS "payerKey", days_to_scan::int AS days, sum(orders)::int AS orders
+     FROM (
+       SELECT payer_key, plan_id, product_line, days_to_scan, orders FROM scan_months
+       WHERE as_of = $1::date AND order_month BETWEEN $9::date AND $10::date
+       UNION ALL
+       SELECT payer_key, plan_id, product_line, days_to_scan, orders FROM scan_days
+       WHERE as_of = $1::date AND (order_date BETWEEN $11::date AND $12::date OR order_date BETWEEN $13::date AND $14::date)
+     ) h
+     -- $2 and $3 typed here too: the period is passed as its months and days.
+     WHERE days_to_scan <= $4::int AND $2::date <= $3::date AND ${RESTRICT("h")}
+     GROUP BY payer_key, days_to_scan`,
+    [...params(viewer, q), parts.months?.[0] ?? null, parts.months?.[1] ?? null, ...(parts.days[0] ?? [null, null]), ...(parts.days[1] ?? [null, null])],
   );
+  return rows;
 }
 
-/** The distribution of days to scan of the same orders, one row per day (0…W). */
-export async function getDaysToScanDistribution({ db, viewer }: Reader, q: FigureQuery): Promise<{ days: number; orders: number }[]> {
-  return db.query(
-    `SELECT days_to_scan AS days, count(*)::int AS orders
-     FROM order_facts o
-     WHERE o.as_of = $1::date AND o.status <> 'cancelled' AND o.order_date BETWEEN $2::date AND $3::date
-       AND o.order_date + $4::int <= $1::date AND o.days_to_scan <= $4::int AND ${RESTRICT("o")}
-     GROUP BY days_to_scan ORDER BY days_to_scan`,
-    params(viewer, q),
-  );
+/** [from, to] as its whole months (first and last month's first day) and the days of the
+ *  partial months at either end. */
+function splitByMonth(from: string, to: string): { months: [string, string] | null; days: [string, string][] } {
+  const firstWhole = from.endsWith("-01") ? from : startOfMonth(addMonths(from, 1));
+  const lastWholeEnd = to === lastDayOfMonth(to) ? to : addDays(startOfMonth(to), -1);
+  if (firstWhole > lastWholeEnd) return { months: null, days: [[from, to]] };
+  const days: [string, string][] = [];
+  if (from < firstWhole) days.push([from, addDays(firstWhole, -1)]);
+  if (lastWholeEnd < to) days.push([addDays(lastWholeEnd, 1), to]);
+  return { months: [firstWhole, startOfMonth(lastWholeEnd)], days };
+}
+
+const minDate = (a: string, b: string) => (a < b ? a : b);
+
+/** Median and 90th percentile of days to scan per payer and over all payers (payerKey null),
+ *  exactly as PostgreSQL's percentile_cont computes them over the orders themselves: the values
+ *  at positions floor(p(n − 1)) and ceil(p(n − 1)) of the sorted days, interpolated in double
+ *  precision. */
+export function daysToScanFrom(histogram: ScanHistogram): ByPayer<DaysToScan> {
+  const summarise = (rows: ScanHistogram): DaysToScan => {
+    const counts = new Map<number, number>();
+    for (const r of rows) counts.set(r.days, (counts.get(r.days) ?? 0) + r.orders);
+    const sorted = [...counts.entries()].sort((a, b) => a[0] - b[0]);
+    const n = sorted.reduce((m, [, c]) => m + c, 0);
+    const at = (position: number) => {
+      let seen = 0;
+      for (const [days, c] of sorted) {
+        seen += c;
+        if (seen > position) return days;
+      }
+      return NaN;
+    };
+    const percentile = (p: number) => {
+      const position = p * (n - 1);
+      const low = at(Math.floor(position));
+      return low + (at(Math.ceil(position)) - low) * (position - Math.floor(position));
+    };
+    return { completed: n, median: n > 0 ? percentile(0.5) : null, p90: n > 0 ? percentile(0.9) : null };
+  };
+  const payers = [...new Set(histogram.map((r) => r.payerKey))].sort();
+  return [
+    ...payers.map((payerKey) => ({ payerKey, ...summarise(histogram.filter((r) => r.payerKey === payerKey)) })),
+    { payerKey: null, ...summarise(histogram) },
+  ];
+}
+
+/** The distribution of the same days over all payers, one row per day value (0…W). */
+export function daysToScanDistributionFrom(histogram: ScanHistogram): { days: number; orders: number }[] {
+  const counts = new Map<number, number>();
+  for (const r of histogram) counts.set(r.days, (counts.get(r.days) ?? 0) + r.orders);
+  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([days, orders]) => ({ days, orders }));
+}
+
+/** Days from order to scan of completed, mature orders (the follow-up numerator): median and
+ *  90th percentile (continuous, as PostgreSQL's percentile_cont). */
+export async function getDaysToScan(reader: Reader, q: FigureQuery): Promise<ByPayer<DaysToScan>> {
+  return daysToScanFrom(await getScanHistogram(reader, q));
+}
+
+/** The distribution of the days to scan of the same orders, one row per day (0…W). */
+export async function getDaysToScanDistribution(reader: Reader, q: FigureQuery): Promise<{ days: number; orders: number }[]> {
+  return daysToScanDistributionFrom(await getScanHistogram(reader, q));
 }
 
 /** Orders not completed within W (D4 status overdue or in window), by days since the order on
@@ -92,17 +158,13 @@ export async function getBillingCompleteness({ db, viewer }: Reader, q: FigureQu
 }
 
 /** Effective central DXA lines with a service date in the period, and those denied, by the
- *  payer of the plan billed. */
+ *  payer of the plan billed: read from the snapshot's cube of them per day and plan. */
 export async function getDenialShare({ db, viewer }: Reader, q: FigureQuery): Promise<ByPayer<DenialShare>> {
   return db.query(
     `SELECT CASE WHEN GROUPING(payer_key) = 1 THEN NULL ELSE payer_key END AS "payerKey",
-       count(*)::int AS lines, count(*) FILTER (WHERE line_status = 'denied')::int AS denied
-     FROM (
-       SELECT e.line_status, e.plan_id, p.payer_key, p.product_line FROM effective_lines e JOIN plans p ON p.plan_id = e.plan_id
-       WHERE e.as_of = $1::date AND e.procedure_code IN ('77080', '77085')
-         AND e.service_date BETWEEN $2::date AND $3::date AND $4::int > 0
-     ) l
-     WHERE ${RESTRICT("l")}
+       coalesce(sum(lines), 0)::int AS lines, coalesce(sum(denied), 0)::int AS denied
+     FROM dxa_line_days l
+     WHERE l.as_of = $1::date AND l.service_date BETWEEN $2::date AND $3::date AND $4::int > 0 AND ${RESTRICT("l")}
      ${BY_PAYER}`,
     params(viewer, q),
   );

@@ -3,8 +3,9 @@ import { toMeasureQuery } from "../filters";
 import {
   AGING_BUCKETS,
   getBenchmark,
-  getDaysToScan,
-  getDaysToScanDistribution,
+  daysToScanDistributionFrom,
+  daysToScanFrom,
+  getScanHistogram,
   getMeasure,
   getMonthlyByPayer,
   getOpenOrderAging,
@@ -117,7 +118,10 @@ const BIN_EDGES = [7, 14, 30, 60, 90, 180];
  *  buckets are breakdowns of a total shown beside them, suppressed as such. */
 export async function getScanTiming(ctx: ViewContext): Promise<ScanTiming> {
   const q = toMeasureQuery(ctx.filters, ctx.asOf);
-  const [distribution, stats, aging] = await Promise.all([getDaysToScanDistribution(ctx, q), getDaysToScan(ctx, q), getOpenOrderAging(ctx, q)]);
+  // One read of the days-to-scan counts gives the distribution and the percentiles.
+  const [histogram, aging] = await Promise.all([getScanHistogram(ctx, q), getOpenOrderAging(ctx, q)]);
+  const distribution = daysToScanDistributionFrom(histogram);
+  const stats = daysToScanFrom(histogram);
   const total = stats.find((s) => s.payerKey === null);
   const open = aging.find((a) => a.payerKey === null);
   const w = ctx.filters.window;
