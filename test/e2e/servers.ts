@@ -6,7 +6,14 @@ import type { Role } from "@/lib/access";
 
 export type E2EServer = { name: string; host: string; port: number; url: string };
 
-const server = (name: string, host: string, port: number): E2EServer => ({ name, host, port, url: `http://${host}:${port}` });
+/** E2E_PORT_OFFSET moves every port, so that two runs can share a machine (two clones, or CI
+ *  beside a developer's run). */
+const PORT_OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0);
+
+const server = (name: string, host: string, basePort: number): E2EServer => {
+  const port = basePort + PORT_OFFSET;
+  return { name, host, port, url: `http://${host}:${port}` };
+};
 
 /** The public deck on the embedded database. */
 export const LOADED = server("loaded", "127.0.0.1", 3100);
