@@ -178,7 +178,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
                   // A refused import's files: those it read, and those it refused by name (an
                   // unknown file name is a problem of that file, not a file read).
                   const named = i.files.map((f) => f.file);
-                  const refusedNames = succeeded ? [] : [...new Set(i.errors.map((e) => /^([^:/\\]+):1: -: : unknown file name/.exec(e)?.[1]).filter((n): n is string => !!n && !named.includes(n)))];
+                  const refusedNames = succeeded ? [] : [...new Set(i.errors.map((e) => /^([^:/\\]+):1: (?:-: : )?unknown file name/.exec(e)?.[1]).filter((n): n is string => !!n && !named.includes(n)))];
                   return (
                     <tr key={i.id} data-import={i.id}>
                       <th scope="row" data-label="No.">{i.id}</th>

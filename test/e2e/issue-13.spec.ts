@@ -307,33 +307,62 @@ test("19. downloads from the pages open in Excel: a UTF-8 byte-order mark before
 test.describe("as a data steward", () => {
   test.use({ storageState: storageStateOf("data_steward") });
 
-  test("20–22. a refused upload: confirmed first, problems without noise, every file named, the attempt listed", async ({ page }) => {
+  test("22. an upload is checked first (a dry run): what would change, a sample, and nothing written until confirmed", async ({ page }) => {
+    // M000001 is loaded (members.csv of the deck: born 1937-12-28, F); this file changes her birth date.
     await page.goto("/data");
-    const imports = page.waitForRequest((r) => r.url().includes("/api/imports") && r.method() === "POST", { timeout: 1000 }).catch(() => null);
-    await page.getByTestId("upload-files").setInputFiles([
-      { name: "orders.csv", mimeType: "text/csv", buffer: Buffer.from("order_id,member_id,order_date\nZ1,M000001,2025-01-01,extra\n") },
-      { name: "claims.csv", mimeType: "text/csv", buffer: Buffer.from("claim_id\n") },
-    ]);
-    await page.getByRole("button", { name: "Check and import…" }).click();
-    // 22 (page side): nothing is sent before the files listed are confirmed.
-    await expect(page.getByTestId("upload-confirm")).toContainText("orders.csv");
-    await expect(page.getByTestId("upload-confirm")).toContainText("claims.csv");
-    expect(await imports).toBeNull();
-    await page.getByTestId("upload-confirm-button").click();
+    const members = async () => (await page.request.get("/api/reports/measure-summary.csv?measure=screening_ordering&from=2025-01-01&to=2025-12-31")).text();
+    const before = await members();
+    await page.getByTestId("upload-files").setInputFiles([{ name: "members.csv", mimeType: "text/csv", buffer: Buffer.from("member_id,birth_date,sex\nM000001,1937-12-29,F\nM000002,1969-12-25,F\n") }]);
+    await page.getByRole("button", { name: "Check files…" }).click();
+    const check = page.getByTestId("upload-confirm");
+    await expect(check).toContainText("Nothing has been written yet");
+    await expect(page.getByTestId("dry-run-changed")).toHaveText("1 row already loaded would change.");
+    await expect(page.getByTestId("dry-run-files").locator("tbody tr").first().locator("td")).toHaveText(["2", "0", "1", "1"]);
+    await expect(page.getByTestId("dry-run-changes-members.csv")).toContainText("line 2 (member_id M000001): birth_date 1937-12-28 → 1937-12-29");
+    await expect(page.getByTestId("upload-confirm-button")).toHaveText("Import and change 1 row already loaded");
+    await page.getByTestId("upload-cancel").click();
+    await expect(check).toHaveCount(0);
+    expect(await members()).toBe(before);
+    // Checked again, the same row would still change: the dry run kept nothing.
+    await page.getByRole("button", { name: "Check files…" }).click();
+    await expect(page.getByTestId("dry-run-changed")).toHaveText("1 row already loaded would change.");
+  });
+
+  test("20, 21. a refused upload: problems without noise, every file named, attempts numbered without gaps", async ({ page }) => {
+    const files = {
+      files: [
+        { name: "orders.csv", mimeType: "text/csv", buffer: Buffer.from("order_id,member_id,order_date\nZ1,M000001,2025-01-01,extra\n") },
+        { name: "claims.csv", mimeType: "text/csv", buffer: Buffer.from("claim_id\n") },
+      ],
+    };
+    await page.goto("/data");
+    // On the page: checked first, refused, each problem without the empty column and value.
+    await page.getByTestId("upload-files").setInputFiles(files.files);
+    await page.getByRole("button", { name: "Check files…" }).click();
     const problems = page.getByTestId("upload-problems");
-    // 21: a row with the wrong number of fields reads without the empty column and value.
     await expect(problems).toContainText("orders.csv:2: row has 4 fields, the header has 3");
     await expect(problems).not.toContainText("-: :");
+    await expect(page.getByTestId("upload-result")).toContainText("Not read: claims.csv");
+    // The same files imported twice by a script: two refused attempts, numbered one after the other.
+    const origin = new URL(page.url()).origin;
+    const post = async () => {
+      const form = new FormData();
+      for (const f of files.files) form.append("files", new Blob([f.buffer], { type: f.mimeType }), f.name);
+      const response = await page.request.post("/api/imports", { multipart: form, headers: { origin } });
+      expect(response.status()).toBe(422);
+      return (await response.json()) as { batchId: number };
+    };
+    const first = await post();
+    const second = await post();
+    expect(second.batchId).toBe(first.batchId + 1);
     await page.reload();
     const history = page.getByTestId("import-history");
-    const latest = history.locator("tbody tr").first();
+    const latest = history.locator(`tr[data-import="${second.batchId}"]`);
     await expect(latest.getByTestId("import-files")).toContainText("claims.csv (not an import file name)");
     await expect(latest.getByTestId("import-files")).not.toContainText("0 rows");
-    // 20 (page side): the refused attempt is listed, newest first, under its number, and said to
-    // have written nothing. (Numbers without gaps are lib/import's: see the issue report.)
     await expect(latest.locator('[data-label="Outcome"]')).toHaveText("rejected");
     await expect(latest.locator('[data-label="Rows"]')).toHaveText("none written");
-    await expect(history).toContainText("refused and failed ones included");
+    await expect(history.locator("tbody tr").first()).toHaveAttribute("data-import", String(second.batchId));
   });
 });
 
