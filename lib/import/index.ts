@@ -140,6 +140,7 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
       { importedBy: options.importedBy, startedAt, dryRun, onWait: options.onWait },
       async (tx, turn) => {
         attemptId = turn.id;
+        phaseStart = performance.now(); // time spent waiting for the turn is no phase of this import
         if (specs.length === 0 && fhir.length === 0) throw new ImportRejected();
         const id = turn.id ?? DRY_RUN_BATCH;
         await createStagingTables(tx, specs);

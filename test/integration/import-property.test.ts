@@ -14,7 +14,7 @@ import { BASE_FILES, CLAIM_HEADER, NOW, WAREHOUSE_TABLES, dumpWarehouse, removeI
 // as well as random bytes.
 
 const SEED = Number(process.env.IMPORT_PROPERTY_SEED ?? 20261129);
-const RUNS = Number(process.env.IMPORT_PROPERTY_RUNS ?? 200);
+const RUNS = Number(process.env.IMPORT_PROPERTY_RUNS ?? 300);
 const TABLES = [...Object.keys(WAREHOUSE_TABLES), "fhir_resources"];
 const PROBLEM = /^[^:\n]+:\d+: [^:\n]*: [\s\S]*: [\s\S]+$/;
 

@@ -17,7 +17,10 @@ vi.setConfig({ testTimeout: 60_000 });
 afterAll(() => removeImportFolders());
 
 const MEMBERS_HEADER = "member_id,birth_date,sex";
-const ATTEMPT_LOCKS = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 728402119 AND objid = $1::int AND granted`;
+// The connection holding attempt $1's lock in this database (other databases of the server have
+// attempts of their own).
+const ATTEMPT_LOCKS = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 728402119 AND objid = $1::int AND granted
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
