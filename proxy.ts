@@ -19,6 +19,8 @@ import {
 // through the request context. What it does for all of them:
 // - sends a request without any credentials to /sign-in (pages) or answers 401 (API);
 // - refuses a request that changes something from another origin (403);
+// - answers 400 to a path that is not valid percent-encoding (Next.js answers 500 when it
+//   cannot decode a dynamic segment such as /members/%E0%A4%A);
 // - while the database does not answer (db/availability.ts), answers 503 with a plain message
 //   at once rather than letting each request wait on it; a probe notices when it is back;
 // - sets the Content-Security-Policy (with a fresh script nonce) and the other safety headers;
@@ -43,6 +45,10 @@ export function proxy(request: NextRequest): NextResponse {
 
   if (warehouseUnreachableSince() !== null && !pathname.startsWith("/_next/") && pathname !== "/icon.svg") {
     return finish(unreachable(isApiPath(pathname)));
+  }
+
+  if (!decodes(pathname)) {
+    return finish(new NextResponse("Bad request: the address has a malformed %-escape (percent-encoding).\n", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } }));
   }
 
   const cookie = request.headers.get("cookie");
@@ -72,6 +78,15 @@ export function proxy(request: NextRequest): NextResponse {
     response.cookies.set(session.name, session.value, { httpOnly: true, sameSite: "lax", secure: HTTPS, path: "/", maxAge: IDLE_SECONDS });
   }
   return finish(response);
+}
+
+function decodes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** 503 while the database does not answer: plain text for the API, for a page a plain page

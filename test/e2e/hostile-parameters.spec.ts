@@ -60,3 +60,29 @@ test("every route answers any parameters with 2xx or 4xx, in bounded time", asyn
   }
   await api.dispose();
 });
+
+/** A path segment as a client may send it: escaped text, and escapes that are malformed or
+ *  mean something to a path (%00, %2F, a lone %). */
+const segment = fc
+  .array(fc.oneof(fc.string({ maxLength: 12 }).map(encodeURIComponent), fc.constantFrom("%", "%E0%A4%A", "%ZZ", "%00", "%2F", "%25", "..", "%2E%2E", "M000130", "aetna")), {
+    minLength: 1,
+    maxLength: 5,
+  })
+  .map((parts) => parts.join(""));
+
+test("a dynamic page answers any path segment with 2xx or 4xx", async () => {
+  test.setTimeout(10 * 60_000);
+  const token = (JSON.parse(readFileSync(TOKENS_FILE, "utf8")) as Tokens)[LOADED.name]!.admin;
+  const api = await playwrightRequest.newContext({ baseURL: LOADED.url, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+  for (const [i, route] of ["/payers/", "/members/"].entries()) {
+    await fc.assert(
+      fc.asyncProperty(segment, async (s) => {
+        const response = await api.get(`${route}${s}`, { maxRedirects: 0, timeout: MAX_SECONDS * 1000 });
+        await response.body();
+        expect(response.status() < 500, `${route}${s} answered ${response.status()}`).toBe(true);
+      }),
+      { seed: 20261130 + i, numRuns: 60 },
+    );
+  }
+  await api.dispose();
+});

@@ -120,6 +120,11 @@ function AttributionText({ a }: { a: Attribution }) {
 }
 
 function OrdersSection({ record, window }: { record: MemberRecord; window: number }) {
+  const columns: Record<string, string> = {
+    order_follow_up: `Follow-up within ${window} days`,
+    result_documented: "Result documented",
+    order_capture: "3096F capture",
+  };
   return (
     <section className="panel" aria-labelledby="member-orders" data-testid="member-orders">
       <h2 id="member-orders">Orders</h2>
@@ -128,14 +133,15 @@ function OrdersSection({ record, window }: { record: MemberRecord; window: numbe
       ) : (
         <ScrollArea label="Orders">
           <table className="stack-on-phone">
-            <caption className="visually-hidden">The member&apos;s orders and each measure&apos;s verdict on them</caption>
             <thead>
               <tr>
                 <th scope="col">Order</th>
                 <th scope="col">Attributed to</th>
-                <th scope="col">Follow-up within {window} days</th>
-                <th scope="col">Result documented</th>
-                <th scope="col">3096F capture</th>
+                {Object.values(columns).map((name) => (
+                  <th key={name} scope="col">
+                    {name}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -154,7 +160,7 @@ function OrdersSection({ record, window }: { record: MemberRecord; window: numbe
                     <AttributionText a={o.attribution} />
                   </td>
                   {o.verdicts.map((v) => (
-                    <td key={v.measure} data-label={v.measure}>
+                    <td key={v.measure} data-label={columns[v.measure]}>
                       <VerdictCell verdict={v} />
                     </td>
                   ))}
@@ -210,7 +216,7 @@ function ScreeningSection({ record, ctx }: { record: MemberRecord; ctx: ViewCont
       <h2 id="member-screening">Screening ordering, period ending {formatDate(ctx.filters.to)}</h2>
       <VerdictCell verdict={record.screening} />
       {a ? (
-        <p className="chart-note">
+        <p className="chart-note member-screening-plan">
           On the period end: <AttributionText a={a} />
         </p>
       ) : null}
@@ -225,30 +231,32 @@ function CoverageSection({ record }: { record: MemberRecord }) {
       {record.coverage.length === 0 ? (
         <p className="not-available">No coverage loaded: orders and the screening population have no plan (Unknown payer).</p>
       ) : (
-        <table className="stack-on-phone">
-          <thead>
-            <tr>
-              <th scope="col">Plan</th>
-              <th scope="col">Payer</th>
-              <th scope="col">Product line</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-            </tr>
-          </thead>
-          <tbody>
-            {record.coverage.map((c) => (
-              <tr key={`${c.planId}|${c.start}`}>
-                <th scope="row" data-label="Plan">
-                  {c.planName} <span className="verdict-rule">({c.planId})</span>
-                </th>
-                <td data-label="Payer">{c.payerName}</td>
-                <td data-label="Product line">{PRODUCT_LINE_NAMES[c.productLine] ?? c.productLine}</td>
-                <td data-label="From">{formatDate(c.start)}</td>
-                <td data-label="To">{c.end ? formatDate(c.end) : "still enrolled"}</td>
+        <ScrollArea label="Coverage">
+          <table className="stack-on-phone">
+            <thead>
+              <tr>
+                <th scope="col">Plan</th>
+                <th scope="col">Payer</th>
+                <th scope="col">Product line</th>
+                <th scope="col">From</th>
+                <th scope="col">To</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {record.coverage.map((c) => (
+                <tr key={`${c.planId}|${c.start}`}>
+                  <th scope="row" data-label="Plan">
+                    {c.planName} <span className="verdict-rule">({c.planId})</span>
+                  </th>
+                  <td data-label="Payer">{c.payerName}</td>
+                  <td data-label="Product line">{PRODUCT_LINE_NAMES[c.productLine] ?? c.productLine}</td>
+                  <td data-label="From">{formatDate(c.start)}</td>
+                  <td data-label="To">{c.end ? formatDate(c.end) : "still enrolled"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollArea>
       )}
     </section>
   );
@@ -261,39 +269,41 @@ function StudiesSection({ record }: { record: MemberRecord }) {
       {record.studies.length === 0 ? (
         <p className="not-available">No central DXA study in the claims up to the as-of date.</p>
       ) : (
-        <table className="stack-on-phone">
-          <thead>
-            <tr>
-              <th scope="col">Study date</th>
-              <th scope="col">Billed</th>
-              <th scope="col">Billing complete</th>
-              <th scope="col" className="num">
-                Lines (denied)
-              </th>
-              <th scope="col">First 3095F result</th>
-            </tr>
-          </thead>
-          <tbody>
-            {record.studies.map((s) => (
-              <tr key={s.studyDate}>
-                <th scope="row" data-label="Study date">
-                  {formatDate(s.studyDate)}
+        <ScrollArea label="DXA studies">
+          <table className="stack-on-phone">
+            <thead>
+              <tr>
+                <th scope="col">Study date</th>
+                <th scope="col">Billed</th>
+                <th scope="col">Billing complete</th>
+                <th scope="col" className="num">
+                  Lines (denied)
                 </th>
-                <td data-label="Billed">
-                  {s.components.join(" + ")} · {s.payerName}
-                </td>
-                <td data-label="Billing complete">{s.billingComplete ? "yes" : "no: a TC or 26 line is missing"}</td>
-                <td className="num" data-label="Lines (denied)">
-                  {s.lineCount} ({s.deniedLineCount})
-                </td>
-                <td data-label="First 3095F result">{s.resultDate ? formatDate(s.resultDate) : "none within 30 days"}</td>
+                <th scope="col">First 3095F result</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {record.studies.map((s) => (
+                <tr key={s.studyDate}>
+                  <th scope="row" data-label="Study date">
+                    {formatDate(s.studyDate)}
+                  </th>
+                  <td data-label="Billed">
+                    {s.components.join(" + ")} · {s.payerName}
+                  </td>
+                  <td data-label="Billing complete">{s.billingComplete ? "yes" : "no: a TC or 26 line is missing"}</td>
+                  <td className="num" data-label="Lines (denied)">
+                    {s.lineCount} ({s.deniedLineCount})
+                  </td>
+                  <td data-label="First 3095F result">{s.resultDate ? formatDate(s.resultDate) : "none within 30 days"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollArea>
       )}
       {record.results.length > 0 ? (
-        <p className="chart-note">3095F result lines: {record.results.map((r) => `${formatDate(r.serviceDate)} (claim ${r.claimId})`).join(", ")}.</p>
+        <p className="chart-note member-results">3095F result lines: {record.results.map((r) => `${formatDate(r.serviceDate)} (claim ${r.claimId})`).join(", ")}.</p>
       ) : null}
     </section>
   );
@@ -330,9 +340,11 @@ function ClaimsSection({ record }: { record: MemberRecord }) {
                   const state = v.state === "winning" && v.frequencyCode === 8 ? "latest version, a void: the claim counts for nothing" : STATE_NAMES[v.state];
                   const version = `${formatDate(v.receivedDate)}, ${FREQUENCY_NAMES[v.frequencyCode]}: ${state}`;
                   const key = `${c.claimId}|${v.receivedDate}|${v.frequencyCode}`;
+                  // A winning void's lines count for nothing either: struck through like a superseded version's.
+                  const rowClass = `claim-version-${v.state === "winning" && v.frequencyCode === 8 ? "void" : v.state}`;
                   if (v.lines.length === 0) {
                     return [
-                      <tr key={key} className={`claim-version-${v.state}`} data-claim={c.claimId} data-state={v.state}>
+                      <tr key={key} className={rowClass} data-claim={c.claimId} data-state={v.state}>
                         <th scope="row">{c.claimId}</th>
                         <th scope="row">{version}</th>
                         <td colSpan={6}>no line DXA tracking reads</td>
@@ -340,7 +352,7 @@ function ClaimsSection({ record }: { record: MemberRecord }) {
                     ];
                   }
                   return v.lines.map((l) => (
-                    <tr key={`${key}|${l.lineNumber}`} className={`claim-version-${v.state}`} data-claim={c.claimId} data-state={v.state}>
+                    <tr key={`${key}|${l.lineNumber}`} className={rowClass} data-claim={c.claimId} data-state={v.state}>
                       <th scope="row">{c.claimId}</th>
                       <th scope="row">{version}</th>
                       <td>{l.lineNumber}</td>
