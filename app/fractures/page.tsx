@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { connection } from "next/server";
 import { canSeeMemberLevel } from "@/lib/access";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
@@ -114,7 +115,7 @@ export default async function FracturesPage({ searchParams }: { searchParams: Pr
                   {episodes.map((e) => (
                     <tr key={`${e.memberId}-${e.episodeDate}`}>
                       <th scope="row" data-label="Member">
-                        {e.memberId}
+                        <Link href={`/members/${encodeURIComponent(e.memberId)}${query ? `?${query}` : ""}`}>{e.memberId}</Link>
                       </th>
                       <td data-label="Episode date">{formatDate(e.episodeDate)}</td>
                       <td className="num" data-label="Days since">

@@ -68,6 +68,8 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     }
     return `/orders?${p.toString()}`;
   };
+  // A member's record: the same period, window and as-of date, so that it explains this list.
+  const memberHref = (memberId: string) => `/members/${encodeURIComponent(memberId)}${base.size ? `?${base.toString()}` : ""}`;
   const csv = new URLSearchParams(base);
   csv.set("status", query.statuses!.join(","));
   for (const [k, v] of Object.entries(own)) if (k !== "status") csv.set(k, v);
@@ -182,7 +184,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
                 {rows.map((o) => (
                   <tr key={o.orderId} data-order={o.orderId}>
                     <th scope="row" data-label="Member">
-                      <Link href={href({ member: o.memberId, page: "1" })} title={`Only the orders of member ${o.memberId}`}>
+                      <Link href={memberHref(o.memberId)} title={`Member ${o.memberId}: coverage, orders, claims and why each counts`}>
                         {o.memberId}
                       </Link>
                     </th>
