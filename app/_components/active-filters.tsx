@@ -9,7 +9,11 @@ export function ActiveFilters({ ctx, showWindow = true }: { ctx: ViewContext; sh
   const planNames = f.plans.map((id) => ctx.dims.plans.find((p) => p.planId === id)?.planName ?? id);
   const parts = [
     formatPeriod(f.from, f.to),
-    payerNames.length ? payerNames.join(", ") : "all payers",
+    payerNames.length
+      ? payerNames.join(", ")
+      : ctx.viewer.payerScope
+        ? ctx.viewer.payerScope.map((k) => ctx.dims.payers.find((p) => p.key === k)?.name ?? k).join(", ")
+        : "all payers",
     planNames.length ? `${planNames.length === 1 ? "plan" : "plans"} ${planNames.join(", ")}` : null,
     f.productLines.length ? f.productLines.map((l) => PRODUCT_LINE_NAMES[l] ?? l).join(", ") : null,
     showWindow ? `${f.window}-day window` : null,

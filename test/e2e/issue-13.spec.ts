@@ -436,3 +436,12 @@ test("25. each measure's definition is one click from its number", async ({ page
   }
   await expect(page.getByTestId("help-post_fracture")).toContainText("180 days");
 });
+
+test.describe("as payer relations, the subtitle", () => {
+  test.use({ storageState: storageStateOf("payer_relations") });
+  test("8. names the payers a payer-relations user sees, not 'all payers'", async ({ page }) => {
+    await page.goto(`/?${SET1}`);
+    await expect(page.getByTestId("active-filters")).toContainText("1 Jan 2025 – 31 Dec 2025 · Aetna ·");
+    await expect(page.getByTestId("active-filters")).not.toContainText("all payers");
+  });
+});
