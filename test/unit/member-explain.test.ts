@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completedYears, explainEpisode, explainOrder, explainScreening, type Attribution, type ExplainFilters, type OrderFact } from "@/lib/members/explain";
+import { completedYears, explainEpisode, explainOrder, explainScreening, type Attribution, type ExplainFilters, type OrderFact, type ScreeningFacts } from "@/lib/members/explain";
 
 // Every branch of every rule of the member page's explanations (issue 14), on facts written by
 // hand: each gives its own verdict and its own reason, with the dates that decided it. The
@@ -109,10 +109,9 @@ describe("a fracture episode's verdict", () => {
 });
 
 describe("the screening verdict", () => {
-  const woman = { sex: "F", ageAtPeriodEnd: 70, attribution: AETNA, priorStudy: null, orderInPeriod: "2025-05-05" };
+  const woman: ScreeningFacts = { sex: "F", ageAtPeriodEnd: 70, attribution: AETNA, priorStudy: null, orderInPeriod: "2025-05-05" };
   it("every branch: ordered, not ordered, a recent study, no coverage, a man, too young or old, filtered out", () => {
-    const s = (over: Partial<typeof woman> & { priorStudy?: string | null; orderInPeriod?: string | null; attribution?: Attribution | null }, f = FILTERS) =>
-      explainScreening({ ...woman, ...over }, f);
+    const s = (over: Partial<ScreeningFacts>, f = FILTERS) => explainScreening({ ...woman, ...over }, f);
     expect(s({})).toEqual({ measure: "screening_ordering", verdict: "numerator", rule: "a DXA order on 5 May 2025, in the period" });
     expect(s({ orderInPeriod: null })).toEqual({
       measure: "screening_ordering",
@@ -126,7 +125,8 @@ describe("the screening verdict", () => {
     expect(s({ ageAtPeriodEnd: 86 }).verdict).toBe("not_counted");
     expect(s({ ageAtPeriodEnd: 85 }).verdict).toBe("numerator");
     expect(s({}, { ...FILTERS, payers: ["medicare"] }).rule).toBe("attributed to Aetna, which the payer filter leaves out");
-    for (const over of [{ priorStudy: "2023-01-02" }, { attribution: null }, { sex: "M" }, { ageAtPeriodEnd: 64 }]) expect(s(over).verdict).toBe("not_counted");
+    const excluded: Partial<ScreeningFacts>[] = [{ priorStudy: "2023-01-02" }, { attribution: null }, { sex: "M" }, { ageAtPeriodEnd: 64 }];
+    for (const over of excluded) expect(s(over).verdict).toBe("not_counted");
   });
 });
 
