@@ -1,4 +1,3 @@
-import { addDays, daysBetween } from "../dates";
 import { toMeasureQuery } from "../filters";
 import {
   AGING_BUCKETS,
@@ -16,6 +15,7 @@ import {
   type ReportableResult,
   type ReportableRow,
 } from "../measures";
+import { previousPeriod } from "../periods";
 import { isSmallCount, showCount, showCounts, type ShownCount } from "../stats/suppression";
 import type { ViewContext } from "./context";
 
@@ -24,12 +24,8 @@ import type { ViewContext } from "./context";
 
 export type Headline = { measure: MeasureKey; current: ReportableRow; previous: ReportableRow; change: number | null };
 
-/** The period of the same length just before [from, to]: "the change against the previous
- *  period" of the headline rates. */
-export function previousPeriod(from: string, to: string): { from: string; to: string } {
-  const days = daysBetween(from, to) + 1;
-  return { from: addDays(from, -days), to: addDays(from, -1) };
-}
+/** The period a headline's change is read against (lib/periods.ts). */
+export { previousPeriod };
 
 /** Headline rates: every measure's total for the period and the one before it. A change is
  *  given only where both rates are shown. */
