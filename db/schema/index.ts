@@ -8,3 +8,4 @@ export * from "./derived";
 export * from "./auth";
 export * from "./audit";
 export * from "./fhir";
+export * from "./cms249";
