@@ -1,10 +1,12 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
-import { useId, useState, useTransition } from "react";
+import { useEffect, useId, useRef, useState, useTransition } from "react";
 import { defaultPeriod, filtersToSearchParams, type Filters } from "@/lib/filters";
+import { lastFourQuarters, quarterToDate, yearEarlier, yearToDate } from "@/lib/periods";
 import { formatDate, MEASURE_NAMES, parseDateInput, PRODUCT_LINE_NAMES } from "@/lib/format";
 import { MEASURE_KEYS, PRODUCT_LINES, WINDOWS } from "@/lib/measures/types";
+import "./filter-bar.css";
 
 type Option = { key: string; name: string };
 
@@ -53,11 +55,16 @@ export function FilterBar({
     startTransition(() => router.push(text ? `${pathname}?${text}` : pathname));
   };
   const year = Number(asOf.slice(0, 4));
+  // Periods people use (issue 14), from the as-of date: the data are complete up to it.
   const presets = {
     last12: defaultPeriod(asOf),
+    quarterToDate: quarterToDate(asOf),
+    yearToDate: yearToDate(asOf),
+    lastFourQuarters: lastFourQuarters(asOf),
     thisYear: { from: `${year}-01-01`, to: `${year}-12-31` },
     lastYear: { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` },
   };
+  const earlier = yearEarlier(current);
   const preset = (Object.keys(presets) as (keyof typeof presets)[]).find((k) => presets[k].from === current.from && presets[k].to === current.to) ?? "custom";
 
   return (
@@ -73,6 +80,9 @@ export function FilterBar({
           }}
         >
           <option value="last12">Last 12 complete months</option>
+          <option value="quarterToDate">Quarter to date</option>
+          <option value="yearToDate">Year to date</option>
+          <option value="lastFourQuarters">Last four complete quarters</option>
           <option value="thisYear">This year ({year})</option>
           <option value="lastYear">Last year ({year - 1})</option>
           <option value="custom">Custom range</option>
@@ -124,6 +134,18 @@ export function FilterBar({
         </label>
       ) : null}
       <DateField label="As of" name="asOf" value={asOf} onChange={(v) => go({ asOf: v !== dataAsOf ? v : null })} />
+      <div className="filter-actions">
+        <button
+          type="button"
+          className="secondary small"
+          data-testid="preset-year-earlier"
+          onClick={() => go(earlier)}
+          title={`${formatDate(earlier.from)} to ${formatDate(earlier.to)}`}
+        >
+          Same period a year earlier
+        </button>
+        <CopyLink />
+      </div>
       <p className="filter-status" role="status" data-testid="filter-busy" hidden={!updating}>
         {updating ? "Updating…" : ""}
       </p>
@@ -187,5 +209,41 @@ function OneOrAll({ label, name, all, value, options, onChange }: { label: strin
         ))}
       </select>
     </label>
+  );
+}
+
+/** Copies the page's address (every filter is in it) and says so where a screen reader hears
+ *  it; where the clipboard is not available (an older browser, a page not served securely), the
+ *  address is shown selected, to copy by hand. */
+function CopyLink() {
+  const [state, setState] = useState<{ kind: "idle" } | { kind: "copied" } | { kind: "manual"; url: string }>({ kind: "idle" });
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (state.kind === "manual") field.current?.select();
+    if (state.kind !== "copied") return;
+    const timer = setTimeout(() => setState({ kind: "idle" }), 4000);
+    return () => clearTimeout(timer);
+  }, [state]);
+  const copy = async () => {
+    const url = window.location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      setState({ kind: "copied" });
+    } catch {
+      setState({ kind: "manual", url });
+    }
+  };
+  return (
+    <>
+      <button type="button" className="secondary small" data-testid="copy-link" onClick={() => void copy()}>
+        Copy link
+      </button>
+      <span className="copy-status" role="status" data-testid="copy-link-status">
+        {state.kind === "copied" ? "Link copied: it opens this view with these filters." : state.kind === "manual" ? "Copy this link:" : ""}
+      </span>
+      {state.kind === "manual" ? (
+        <input ref={field} className="copy-field" readOnly value={state.url} aria-label="Link to this view" onFocus={(e) => e.target.select()} />
+      ) : null}
+    </>
   );
 }
