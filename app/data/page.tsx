@@ -1,7 +1,8 @@
+import Link from "next/link";
 import { connection } from "next/server";
 import { getDatabase } from "@/db";
 import { AccessDeniedError, can, canSeeMemberLevel } from "@/lib/access";
-import type { SearchParams } from "@/lib/filters";
+import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
 import { formatCount, formatDate, formatImportProblem, formatPeriod, UNKNOWN_PLAN_NAME } from "@/lib/format";
 import type { ClaimsLag } from "@/lib/measures";
 import { UNKNOWN_PAYER_KEY } from "@/lib/measures/dimensions";
@@ -43,6 +44,10 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
     : new Map<string, number>();
   const unknownOrders = ordersByPayer.get(UNKNOWN_PAYER_KEY) ?? 0;
   const showFindings = canSeeMemberLevel(viewer, "reconciliation");
+  // A finding's member opens their record (same period, window and as-of date) for the roles
+  // that may read it: quality officers and admins, not data stewards (nor payer relations).
+  const memberQuery = ctx ? filtersToSearchParams(ctx.filters, {}, ctx.dataAsOf).toString() : "";
+  const memberHref = canSeeMemberLevel(viewer, "orders") ? (id: string) => `/members/${encodeURIComponent(id)}${memberQuery ? `?${memberQuery}` : ""}` : null;
   const examples =
     query && showFindings
       ? Object.fromEntries(await Promise.all(FINDING_KINDS.map(async (k) => [k, await listFindings(db, viewer, { ...query, findings: [k], pageSize: 10 })] as const)))
@@ -143,7 +148,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
               <summary>
                 {FINDING_TITLES[kind]}: <strong>{formatCount(counts[kind])}</strong>
               </summary>
-              {examples ? <FindingTable findings={examples[kind] as Finding[]} kind={kind} /> : null}
+              {examples ? <FindingTable findings={examples[kind] as Finding[]} kind={kind} memberHref={memberHref} /> : null}
             </details>
           ))}
         </section>
@@ -221,7 +226,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   );
 }
 
-function FindingTable({ findings, kind }: { findings: Finding[]; kind: FindingKind }) {
+function FindingTable({ findings, kind, memberHref }: { findings: Finding[]; kind: FindingKind; memberHref: ((memberId: string) => string) | null }) {
   if (findings.length === 0) return <p className="not-available">None.</p>;
   return (
     <ScrollArea label="Findings">
@@ -239,7 +244,7 @@ function FindingTable({ findings, kind }: { findings: Finding[]; kind: FindingKi
       <tbody>
         {findings.map((f, i) => (
           <tr key={i}>
-            <th scope="row" data-label="Member">{f.memberId}</th>
+            <th scope="row" data-label="Member">{memberHref ? <Link href={memberHref(f.memberId)}>{f.memberId}</Link> : f.memberId}</th>
             <td data-label="Date">{formatDate(f.date)}</td>
             <td data-label="Payer">{f.payerName}</td>
             <td data-label="Plan">{f.planName ?? UNKNOWN_PLAN_NAME}</td>
