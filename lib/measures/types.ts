@@ -6,8 +6,18 @@ export const MEASURE_KEYS = [
   "order_capture",
   "screening_ordering",
   "post_fracture",
+  // CMS249, the official eCQM, from FHIR data (SPEC section 5b; lib/cms249).
+  "cms249_dxa_overuse",
 ] as const;
 export type MeasureKey = (typeof MEASURE_KEYS)[number];
+
+/** Which way a rate is good. CMS249 is an inverse measure: a lower rate is better, so any
+ *  better/worse reading of it (a change, a colour) turns round. */
+export const LOWER_IS_BETTER: ReadonlySet<MeasureKey> = new Set<MeasureKey>(["cms249_dxa_overuse"]);
+
+/** Measures counted per period over a population (anchored at the period end): by month each
+ *  point is the rolling 12 months ending with that month (SPEC section 5). */
+export const ROLLING_MONTH_MEASURES: ReadonlySet<MeasureKey> = new Set<MeasureKey>(["screening_ordering", "cms249_dxa_overuse"]);
 
 export const WINDOWS = [30, 60, 90, 180] as const;
 export type FollowUpWindow = (typeof WINDOWS)[number];

@@ -1,6 +1,7 @@
 import { activeCoverageJoin } from "../derive/attribution";
 import { CAPTURE_DAYS, FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
 import { lastDayOfMonth } from "../months";
+import { UNKNOWN_PAYER_KEY } from "./dimensions";
 import type { MeasureKey } from "./types";
 
 /**
@@ -55,7 +56,33 @@ export const MEASURE_UNITS: Record<MeasureKey, string> = {
     FROM screening_months s
     WHERE s.as_of = $1::date AND s.period_end = $3::date
       AND s.period_start = ${screeningStart("$2::date", "$3::date")}`,
+  // CMS249 (SPEC section 5b): the patients of the period's initial population, as evaluated by
+  // lib/cms249/results.ts; denominator = in the denominator and not excluded from it, numerator
+  // = in the numerator and not excluded from it. Attributed by D7 at the period end, as for
+  // screening, Unknown payer without coverage then.
+  cms249_dxa_overuse: cms249Units("$2::date", "$3::date", "$3::date AS anchor", ""),
 };
+
+function cms249Units(start: string, end: string, anchor: string, from: string): string {
+  return `
+    SELECT coalesce(p.payer_key, '${UNKNOWN_PAYER_KEY}') AS payer_key, p.plan_id, p.product_line, ${anchor},
+      CASE WHEN r.denominator AND NOT r.denominator_exclusion THEN 1 ELSE 0 END AS denominator,
+      CASE WHEN r.denominator AND NOT r.denominator_exclusion AND r.numerator AND NOT r.numerator_exclusion THEN 1 ELSE 0 END AS numerator,
+      0 AS pending
+    FROM ${from} cms249_results r
+    ${activeCoverageJoin("r.patient_id", end, "cov")}
+    LEFT JOIN plans p ON p.plan_id = cov.plan_id
+    WHERE r.period_start = ${start} AND r.period_end = ${end} AND r.initial_population`;
+}
+
+/** cms249_dxa_overuse per plan and month for the rolling 12 months ending with each month, as
+ *  SCREENING_ROLLING_UNITS: $9 the periods' starts, $10 their ends, $11 their months. */
+export const CMS249_ROLLING_UNITS = cms249Units(
+  "w.period_start",
+  "w.period_end",
+  "w.month",
+  "unnest($9::text[]::date[], $10::text[]::date[], $11::text[]) AS w (period_start, period_end, month) CROSS JOIN",
+);
 
 /**
  * The cell of screening_months that answers a period of whole months from `start` to `end`: a
