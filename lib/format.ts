@@ -1,5 +1,7 @@
 // Formatting for people, at the edge: lib returns numbers and ISO dates, pages call these.
 
+import { LOWER_IS_BETTER } from "./measures/types";
+
 const countFormat = new Intl.NumberFormat("en-US");
 
 export function formatCount(n: number): string {
@@ -49,7 +51,14 @@ export const MEASURE_NAMES: Record<string, string> = {
   order_capture: "3096F capture rate",
   screening_ordering: "Screening ordering rate",
   post_fracture: "Post-fracture DXA follow-up",
+  cms249_dxa_overuse: "CMS249 DXA overuse (women under 65)",
 };
+
+/** A measure's direction in words, shown beside its rate (SPEC section 5b: CMS249's lower rate
+ *  is the good one). */
+export function directionWords(measure: string): "Lower is better" | "Higher is better" {
+  return (LOWER_IS_BETTER as ReadonlySet<string>).has(measure) ? "Lower is better" : "Higher is better";
+}
 
 /** The rate of a row as a viewer may see it: `Hidden (small numbers)` where suppression hid it,
  *  `Data not available` where there is nothing to count, else the rate. */

@@ -58,6 +58,17 @@ export const MEASURE_DEFINITIONS: Record<MeasureKey, MeasureDefinition> = {
     anchor: "The episode date (its first claim line's service date).",
     window: "180 days after the episode date, whatever follow-up window is chosen for orders.",
   },
+  cms249_dxa_overuse: {
+    summary:
+      "CMS249, the official eCQM (MIPS 472), computed from FHIR data: of the women aged 50 to 63 with a visit in the period and no risk factor for osteoporotic fracture, the share for whom a DXA scan was ordered anyway. Lower is better.",
+    denominator:
+      "Women aged 50 to 63 on the first day of the period with a finished office, preventive, outpatient-consultation, virtual or telephone visit in it (the initial population), less those with a risk factor for osteoporotic fracture (the denominator exclusions: a low BMI, osteoporosis or osteopenia, long glucocorticoid use, a parent's hip fracture, and the other conditions of the measure).",
+    numerator:
+      "Those with a DXA scan ordered in the period (a ServiceRequest in the DXA value set), less those whose first such order followed a fracture-risk assessment that indicated one (the numerator exclusions: FRAX, ORAI, OSIRIS or OST above its threshold).",
+    pending: "None: the measure looks at the period only.",
+    anchor: "The last day of the period (payer and plan); by month, each point is the 12 months ending with that month.",
+    window: "None. The logic is the published package's, run with fqm-execution over the FHIR resources imported (Patient, Encounter, Condition, Observation, Procedure, ServiceRequest, MedicationRequest); with no FHIR data it is not available.",
+  },
 };
 
 /** What every measure shares: attribution, interval, flags and suppression. */

@@ -8,8 +8,9 @@ import { memoizeBySnapshot } from "./memo";
 import { restrictionClause, restrictionParams } from "./restrict";
 import type { MeasureScope } from "./scope";
 import type { MeasureFlag, MeasureGroup, MeasureQuery, MeasureResult, MeasureRow, ProductLine } from "./types";
-import { PRODUCT_LINES } from "./types";
-import { MEASURE_UNITS, SCREENING_POPULATION_UNITS, SCREENING_ROLLING_UNITS, screeningCubeAnswers } from "./units";
+import { PRODUCT_LINES, ROLLING_MONTH_MEASURES } from "./types";
+import { cms249Database } from "./cms249";
+import { CMS249_ROLLING_UNITS, MEASURE_UNITS, SCREENING_POPULATION_UNITS, SCREENING_ROLLING_UNITS, screeningCubeAnswers } from "./units";
 
 type CountRow = {
   payer_key: string | null;
@@ -68,7 +69,7 @@ function assertSnapshot(scope: MeasureScope, query: MeasureQuery): void {
   if (query.asOf !== scope.snapshot.asOf) throw new Error(`a measure of ${query.asOf} asked of a scope on ${scope.snapshot.asOf}`);
 }
 
-const rollingMonths = (query: MeasureQuery) => query.groupBy === "month" && query.measure === "screening_ordering";
+const rollingMonths = (query: MeasureQuery) => query.groupBy === "month" && ROLLING_MONTH_MEASURES.has(query.measure);
 
 async function countMeasure(scope: MeasureScope, query: MeasureQuery): Promise<MeasureResult> {
   const { viewer } = scope;
@@ -172,6 +173,10 @@ function measureRow(group: MeasureGroup, c: Counted, isProvisional: boolean): Me
  *  the viewer's payer scope apply. Screening reads its cube for a period of whole months; any
  *  other period is counted over the population, remembered per snapshot. */
 async function countUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
+  if (query.measure === "cms249_dxa_overuse") {
+    const db = await cms249Database(scope, [{ start: query.from, end: query.to }]);
+    return queryUnits(scope, viewer, query, columns, MEASURE_UNITS[query.measure], db);
+  }
   if (query.measure !== "screening_ordering" || screeningCubeAnswers(query.from, query.to)) {
     return queryUnits(scope, viewer, query, columns, MEASURE_UNITS[query.measure]);
   }
@@ -185,8 +190,8 @@ const SUMS = `coalesce(sum(denominator), 0)::int AS denominator,
        coalesce(sum(pending), 0)::int AS pending`;
 const asCountRows = (rows: CountRow[]) => rows.map((r) => ({ ...r, product_line: r.product_line === null ? null : String(r.product_line) }));
 
-async function queryUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[], units: string): Promise<CountRow[]> {
-  const rows = await scope.db.query<CountRow>(
+async function queryUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[], units: string, db = scope.db): Promise<CountRow[]> {
+  const rows = await db.query<CountRow>(
     `SELECT ${SELECTED(columns).join(", ")}, ${SUMS}
      FROM (
        SELECT u.*, to_char(u.anchor, 'YYYY-MM') AS month
@@ -206,19 +211,19 @@ async function queryUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQue
 async function countRollingMonths(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
   const months = monthsBetween(query.from, query.to);
   const grouped = [...columns, "month" as const];
-  const rows = await scope.db.query<CountRow>(
+  const starts = months.map((month) => addMonths(startOfMonth(month), -11));
+  const ends = months.map((month) => lastDayOfMonth(month));
+  // CMS249 is evaluated per period: each month's 12 months first (lib/cms249/results.ts).
+  const cms249 = query.measure === "cms249_dxa_overuse";
+  const db = cms249 ? await cms249Database(scope, starts.map((start, i) => ({ start, end: ends[i]! }))) : scope.db;
+  const rows = await db.query<CountRow>(
     `SELECT ${SELECTED(grouped).join(", ")}, ${SUMS}
-     FROM (${SCREENING_ROLLING_UNITS}) u
+     FROM (${cms249 ? CMS249_ROLLING_UNITS : SCREENING_ROLLING_UNITS}) u
      -- The months asked for are the period's; $4 (W) typed here too, screening does not use it.
      WHERE u.month BETWEEN to_char($2::date, 'YYYY-MM') AND to_char($3::date, 'YYYY-MM') AND $4::int > 0
        AND ${restrictionClause("u")}
      GROUP BY ${grouped.join(", ")}`,
-    [
-      ...restrictionParams(viewer, query),
-      months.map((month) => addMonths(startOfMonth(month), -11)),
-      months.map((month) => lastDayOfMonth(month)),
-      months,
-    ],
+    [...restrictionParams(viewer, query), starts, ends, months],
   );
   return asCountRows(rows);
 }

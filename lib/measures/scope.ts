@@ -12,6 +12,9 @@ import type { MeasureResult } from "./types";
  */
 export type MeasureScope = {
   db: Sql;
+  /** The primary, when `db` is a read replica: what must be written on a read (CMS249's
+   *  evaluation of a period not kept yet) is written and then read there. */
+  primary?: Sql;
   viewer: Viewer;
   /** The snapshot read, and when it was built (remembered figures are keyed by it). */
   snapshot: { asOf: string; builtAt: string | null };

@@ -44,6 +44,7 @@ export function measureWindowDays(measure: MeasureKey, window: number): number |
     case "post_fracture":
       return FRACTURE_FOLLOW_UP_DAYS;
     case "screening_ordering":
+    case "cms249_dxa_overuse":
       return null;
   }
 }

@@ -77,6 +77,7 @@ export async function getViewContext(reader: Sql, viewer: Viewer, params: Search
   const [builtAt, claimsLag] = await Promise.all([getSnapshotBuiltAt(db, asOf), getClaimsLag(db, asOf)]);
   return {
     db,
+    primary: options.primary ?? db,
     viewer,
     snapshot: { asOf, builtAt },
     dims,
