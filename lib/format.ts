@@ -9,6 +9,11 @@ export function formatCount(n: number): string {
 }
 
 /** `2026-06-25` → `25 Jun 2026`, independent of the server's time zone. */
+/** "1 order", "2 orders": a count with its noun, singular or plural. */
+export function formatCountOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : plural}`;
+}
+
 export function formatDate(isoDate: string): string {
   const date = new Date(`${isoDate}T00:00:00Z`);
   return date.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });

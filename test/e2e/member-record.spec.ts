@@ -38,6 +38,12 @@ test("a quality officer reads why each order counts, with every claim version", 
   await expect(voided.first()).toHaveAttribute("data-state", "superseded");
   await expect(voided.last()).toHaveAttribute("data-state", "winning");
   await expect(voided.last()).toContainText("a void: the claim counts for nothing");
+  // Since 2020 covered; the orders of 1 Jul and 14 Oct 2025, the study of 11 Jul, the result of 6 Aug.
+  await expect(page.getByTestId("member-timeline")).toHaveAttribute(
+    "aria-label",
+    /^Timeline .*: 1 coverage span, 2 orders, 1 DXA study, 1 3095F result, 0 fracture episodes\./,
+  );
+  await expect(page.getByTestId("member-timeline").locator("circle")).toHaveCount(2);
   await expectNoSeriousAxeViolations(page, "member record");
   await page.screenshot({ path: "test-results/screenshots/member.png", fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });

@@ -12,6 +12,7 @@ import { FilterBar } from "../../_components/filter-bar";
 import { Notices } from "../../_components/notices";
 import { ScrollArea } from "../../_components/scroll-area";
 import { auditPage, denyPage, pageContext } from "../../_lib/request";
+import { MemberTimeline } from "./timeline";
 import { VERDICT_LEGEND, VerdictCell } from "./verdict";
 import "./member.css";
 
@@ -82,6 +83,14 @@ export default async function MemberPage({ params, searchParams }: { params: Pro
           <dd>{record.member.ageOnAsOf}</dd>
         </div>
       </dl>
+      <section className="panel" aria-labelledby="member-timeline-title">
+        <h2 id="member-timeline-title">Timeline</h2>
+        <MemberTimeline record={record} from={ctx.filters.from} to={ctx.filters.to} asOf={ctx.asOf} />
+        <p className="chart-note">
+          Shaded: the period of the filters. Circles: orders (hollow when cancelled); squares: DXA studies; diamonds: 3095F results; triangles: fracture
+          episodes. Bars: coverage.
+        </p>
+      </section>
       <p className="chart-note">{VERDICT_LEGEND} The filters above decide which units count, as they do on every page.</p>
       <OrdersSection record={record} window={ctx.filters.window} />
       <EpisodesSection record={record} />
