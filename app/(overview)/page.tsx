@@ -5,6 +5,7 @@ import { canSeeMemberLevel } from "@/lib/access";
 import type { Filters } from "@/lib/filters";
 import { filtersToSearchParams, reportUrl, type SearchParams } from "@/lib/filters";
 import {
+  directionWords,
   formatCount,
   formatHiddenCount,
   formatInterval,
@@ -90,6 +91,7 @@ const PENDING_WORDS: Record<MeasureKey, string | null> = {
   order_capture: "orders of the last 14 days",
   screening_ordering: null,
   post_fracture: "episodes within their 180 days",
+  cms249_dxa_overuse: null,
 };
 
 async function Headlines({ ctx }: { ctx: ViewContext }) {
@@ -107,7 +109,11 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
                 {MEASURE_NAMES[h.measure]}
               </Link>
               <span className={`headline-rate${h.current.rate === null ? " headline-rate-missing" : ""}`} data-testid={`headline-rate-${h.measure}`}>
-                {formatRowRate(h.current)}
+                {h.noFhirData ? "No FHIR data loaded" : formatRowRate(h.current)}
+              </span>
+              <span className="headline-detail headline-direction" data-testid={`headline-direction-${h.measure}`}>
+                {directionWords(h.measure)}
+                {h.noFhirData ? " · computed from FHIR resources (Patient, Encounter, ServiceRequest, …); import a FHIR export to see it" : ""}
               </span>
               <span className="headline-detail">
                 95% interval {formatInterval(h.current.ciLow, h.current.ciHigh)} · {formatHiddenCount(h.current.numerator, h.current.visibility.numerator)} of{" "}
@@ -148,7 +154,7 @@ async function ByPayer({ ctx }: { ctx: ViewContext }) {
       download={reportUrl("measure-summary", ctx.filters, ctx.dataAsOf, { groupBy: "payer" }, { bom: "1" })}
       empty={!hasBar(bars)}
       emptyReason={result.total.denominator !== 0 ? "No payer's rate can be shown: the table lists what there is." : undefined}
-      note={`Bars show the rate with its 95% interval${overall ? `; the dashed line is the rate of ${overall.label.toLowerCase()}` : ""}. Higher is better. Select a bar, or Tab to it and press Enter, to open the payer's page.`}
+      note={`Bars show the rate with its 95% interval${overall ? `; the dashed line is the rate of ${overall.label.toLowerCase()}` : ""}. ${directionWords(ctx.filters.measure)}. Select a bar, or Tab to it and press Enter, to open the payer's page.`}
       table={
         <RateTable
           rows={result.rows}
@@ -222,6 +228,7 @@ const TREND_MONTH_OF: Record<MeasureKey, string> = {
   order_capture: "Month of the order date",
   screening_ordering: "12 months ending with the month",
   post_fracture: "Month of the episode date",
+  cms249_dxa_overuse: "12 months ending with the month",
 };
 
 async function Trend({ ctx }: { ctx: ViewContext }) {
@@ -264,7 +271,7 @@ async function Trend({ ctx }: { ctx: ViewContext }) {
       }
       note={`One line per payer${benchmarkRows ? ` and a dashed line for ${reference.toLowerCase()}` : ""}; the band is the 95% interval of ${banded === ALL_PAYERS_SERIES ? reference.toLowerCase() : payers[0]?.payerName}. ${
         windowDays === null ? "" : `Months still mostly within their ${windowDays}-day window are not plotted. `
-      }Hollow points rest on fewer than 20.`}
+      }Hollow points rest on fewer than 20. ${directionWords(measure)}.`}
       table={
         <ScrollArea label="Rates by month">
           <table data-testid="table-trend">

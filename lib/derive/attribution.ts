@@ -1,4 +1,4 @@
-import { inScope, type MemberScope } from "./scope";
+import { coverageOf, type MemberScope } from "./scope";
 
 /**
  * D7 as a SQL fragment: a LATERAL join yielding `<alias>.plan_id`, the plan of the member's
@@ -25,14 +25,14 @@ export function activeCoverageJoin(memberExpr: string, dateExpr: string, alias: 
  * active on its anchor date (null when none is). One join of the rows with their members' spans,
  * of which DISTINCT ON keeps the winner, instead of a lookup per row: at 2,000,000 members a
  * lookup per order or study cost 3–5 s a table (docs/benchmarks.md). `keys` must identify a row;
- * the spans read are the scope's members' (by the coverage index, for an incremental scope).
+ * the spans read are the scope's (coverageOf).
  */
 export function coveragePlans(source: string, keys: readonly string[], memberColumn: string, dateColumn: string, scope: MemberScope): string {
   const k = keys.map((c) => `s.${c}`).join(", ");
   return `SELECT DISTINCT ON (${k}) ${k}, cv.plan_id COLLATE "C" AS plan_id
     FROM ${source} s
-    LEFT JOIN coverage cv ON cv.member_id = s.${memberColumn} AND cv.start_date <= s.${dateColumn}
-      AND (cv.end_date IS NULL OR cv.end_date >= s.${dateColumn}) ${inScope(scope, "cv.member_id")}
+    LEFT JOIN ${coverageOf(scope)} cv ON cv.member_id = s.${memberColumn} AND cv.start_date <= s.${dateColumn}
+      AND (cv.end_date IS NULL OR cv.end_date >= s.${dateColumn})
     ORDER BY ${k}, cv.start_date DESC NULLS LAST, cv.plan_id COLLATE "C"`;
 }
 

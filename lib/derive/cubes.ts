@@ -1,6 +1,5 @@
 import type { Sql } from "@/db/client";
 import { CENTRAL_DXA_CODES, sqlList } from "./codes";
-import { memberIn } from "./scope";
 
 // The cubes (db/schema/derived.ts) of a snapshot, from its order facts, episodes and effective
 // lines: in full, or changed by the difference between the facts of some members before and
@@ -106,22 +105,21 @@ export async function deriveDailyCubes(tx: Sql, asOf: string): Promise<void> {
 }
 
 /**
- * Changes every cube by the facts of the members in `members` now (order_facts,
- * fracture_episodes, the effective lines of the claims in `claims`) minus theirs before (temp
- * tables `old.orders`, `old.episodes`, `old.lines`, rows of the same shape). A cell whose row
- * count falls to 0 goes, a new one comes: the cubes are then what a full derivation gives.
+ * Changes every cube by some members' facts now (temp tables `now.orders`, `now.episodes`, and
+ * the effective lines that changed, `now.lines`) minus theirs before (`old`, the same shapes). A
+ * cell whose row count falls to 0 goes, a new one comes: the cubes are then what a full
+ * derivation gives.
  */
 export async function applyCubeDifference(
   tx: Sql,
   asOf: string,
-  members: string,
-  claims: string,
+  now: { orders: string; episodes: string; lines: string },
   old: { orders: string; episodes: string; lines: string },
 ): Promise<void> {
-  const ordersNow = `SELECT * FROM order_facts WHERE as_of = $1::date AND ${memberIn("member_id", members)}`;
+  const ordersNow = `SELECT * FROM ${now.orders}`;
   await computeDifference(tx, asOf, ORDER_DAYS, ordersNow, `SELECT * FROM ${old.orders}`);
   await applyDifference(tx, asOf, ORDER_DAYS);
-  await computeDifference(tx, asOf, EPISODE_DAYS, `SELECT * FROM fracture_episodes WHERE as_of = $1::date AND ${memberIn("member_id", members)}`, `SELECT * FROM ${old.episodes}`);
+  await computeDifference(tx, asOf, EPISODE_DAYS, `SELECT * FROM ${now.episodes}`, `SELECT * FROM ${old.episodes}`);
   await applyDifference(tx, asOf, EPISODE_DAYS);
   await computeDifference(tx, asOf, SCAN_DAYS, ordersNow, `SELECT * FROM ${old.orders}`);
   await applyDifference(tx, asOf, SCAN_DAYS);
@@ -130,8 +128,7 @@ export async function applyCubeDifference(
     FROM (${byMonth("SELECT * FROM d_scan_days_difference")}) d
     GROUP BY order_month, payer_key, plan_id, product_line, days_to_scan HAVING sum(orders) <> 0`);
   await applyDifference(tx, asOf, SCAN_MONTHS);
-  const linesNow = `SELECT * FROM effective_lines WHERE as_of = $1::date AND ${memberIn("member_id", members)} AND claim_id IN (SELECT claim_id FROM ${claims})`;
-  await computeDifference(tx, asOf, DXA_LINE_DAYS, centralLines(linesNow), centralLines(`SELECT * FROM ${old.lines}`));
+  await computeDifference(tx, asOf, DXA_LINE_DAYS, centralLines(`SELECT * FROM ${now.lines}`), centralLines(`SELECT * FROM ${old.lines}`));
   await applyDifference(tx, asOf, DXA_LINE_DAYS);
 }
 

@@ -8,17 +8,21 @@ import { inScope, type MemberScope } from "./scope";
  *  order or a study within 180 days), for the members of the scope (whose episodes are not in
  *  fracture_episodes). Needs their order_facts and dxa_studies. */
 export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: MemberScope): Promise<void> {
+  // The lines with a fracture code first (read once, by themselves), then the members' ages.
   await tx.query(
-    `CREATE TEMP TABLE d_fracture_lines ON COMMIT DROP AS
+    `CREATE TEMP TABLE d_fracture_coded ON COMMIT DROP AS
      SELECT e.member_id, e.service_date AS d, e.claim_id, e.line_number, e.plan_id
      FROM effective_lines e
      CROSS JOIN LATERAL (SELECT array_to_string(e.diagnosis_codes, ',') AS joined) dx
-     JOIN members m ON m.member_id = e.member_id ${inScope(scope, "m.member_id")}
-     WHERE e.as_of = $1::date ${inScope(scope, "e.member_id")}
-       AND ${joinedHasFractureCode("dx.joined")}
-       AND extract(year FROM age(e.service_date, m.birth_date)) >= ${FRACTURE_MIN_AGE}`,
+     WHERE e.as_of = $1::date ${inScope(scope, "e.member_id")} AND ${joinedHasFractureCode("dx.joined")}`,
     [asOf],
   );
+  await tx.exec(`
+    ANALYZE d_fracture_coded;
+    CREATE TEMP TABLE d_fracture_lines ON COMMIT DROP AS
+    SELECT e.* FROM d_fracture_coded e JOIN members m ON m.member_id = e.member_id
+    WHERE extract(year FROM age(e.d, m.birth_date)) >= ${FRACTURE_MIN_AGE};
+  `);
   await assignClusters(tx, "d_fracture_lines", EPISODE_GAP_DAYS);
   await tx.exec(`
     CREATE TEMP TABLE d_episodes ON COMMIT DROP AS
@@ -30,18 +34,21 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: Membe
   // What follows an episode up: the first live order (any source) or study on or after its
   // date, when within 180 days.
   await tx.query(
-    `CREATE TEMP TABLE d_episode_follow_ups ON COMMIT DROP AS
-     SELECT ep.member_id, ep.episode_date, min(f.d) AS follow_up_date
-     FROM d_episodes ep
-     JOIN (
-       SELECT member_id, order_date AS d FROM order_facts
-       WHERE as_of = $1::date AND status <> 'cancelled' ${inScope(scope, "member_id")}
-       UNION ALL
-       SELECT member_id, study_date FROM dxa_studies WHERE as_of = $1::date ${inScope(scope, "member_id")}
-     ) f ON f.member_id = ep.member_id AND f.d BETWEEN ep.episode_date AND ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
-     GROUP BY ep.member_id, ep.episode_date`,
+    `CREATE TEMP TABLE d_follow_ups ON COMMIT DROP AS
+     SELECT member_id, order_date AS d FROM order_facts
+     WHERE as_of = $1::date AND status <> 'cancelled' ${inScope(scope, "member_id")}
+     UNION ALL
+     SELECT member_id, study_date FROM dxa_studies WHERE as_of = $1::date ${inScope(scope, "member_id")}`,
     [asOf],
   );
+  await tx.exec(`
+    ANALYZE d_follow_ups;
+    CREATE TEMP TABLE d_episode_follow_ups ON COMMIT DROP AS
+    SELECT ep.member_id, ep.episode_date, min(f.d) AS follow_up_date
+    FROM d_episodes ep
+    JOIN d_follow_ups f ON f.member_id = ep.member_id AND f.d BETWEEN ep.episode_date AND ep.episode_date + ${FRACTURE_FOLLOW_UP_DAYS}
+    GROUP BY ep.member_id, ep.episode_date;
+  `);
   await tx.query(
     `INSERT INTO fracture_episodes (as_of, member_id, episode_date, line_count, plan_id, payer_key,
        product_line, follow_up_date, follow_up_days)

@@ -6,7 +6,7 @@ import { deriveFractureEpisodes } from "./fractures";
 import type { SnapshotSummary } from "./index";
 import { deriveOrders } from "./orders";
 import { addScreeningCorners, buildScreeningMonths, mergeScreeningCorners } from "./screening";
-import { memberIn, type MemberScope } from "./scope";
+import { memberIn, SCOPE_COVERAGE, type MemberScope } from "./scope";
 import { dropWorkTables, prepareSession, SNAPSHOT_TABLES, timedStep } from "./session";
 import { deriveStudies } from "./studies";
 
@@ -149,6 +149,7 @@ export async function deriveIncrementally(
     if (asOf !== oldAsOf) await rekeySnapshot(tx, oldAsOf, asOf);
   });
   const scope: MemberScope = { members: "d_members" };
+  await tx.exec(SCOPE_COVERAGE("d_members"));
 
   // The touched members' facts as they were: the cubes change by the difference.
   await timedStep("the touched members' facts as they were", async () => {
@@ -159,56 +160,70 @@ export async function deriveIncrementally(
     ]) {
       await tx.query(`CREATE TEMP TABLE ${copy} ON COMMIT DROP AS SELECT * FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
     }
+    // The line members' lines read by themselves first (see memberIn), then the touched claims'.
     await tx.query(
-      `CREATE TEMP TABLE d_old_lines ON COMMIT DROP AS
-       SELECT * FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims)`,
+      `CREATE TEMP TABLE d_member_lines ON COMMIT DROP AS
+       SELECT ctid AS line_ctid, * FROM effective_lines WHERE as_of = $1::date AND ${memberIn("member_id", "d_line_members")}`,
       [asOf],
     );
+    await tx.exec(`CREATE TEMP TABLE d_old_lines ON COMMIT DROP AS SELECT * FROM d_member_lines WHERE claim_id IN (SELECT claim_id FROM d_claims)`);
   });
 
-  // D1 for the touched claims; then every fact of the touched members, from scratch.
+  // D1 for the touched claims; then the touched members' facts, from scratch: the studies of
+  // those with a tracked line in a touched claim (nobody else's lines changed), the orders and
+  // episodes of all of them.
   await timedStep("effective lines (D1)", async () => {
-    await tx.query(`DELETE FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims)`, [asOf]);
+    await tx.exec(`DELETE FROM effective_lines WHERE ctid = ANY (ARRAY(SELECT line_ctid FROM d_old_lines))`);
     await deriveEffectiveLinesOfClaims(tx, asOf, "d_claims");
+    await tx.query(
+      `CREATE TEMP TABLE d_member_lines_now ON COMMIT DROP AS SELECT * FROM effective_lines WHERE as_of = $1::date AND ${memberIn("member_id", "d_line_members")}`,
+      [asOf],
+    );
+    await tx.exec(`CREATE TEMP TABLE d_new_lines ON COMMIT DROP AS SELECT * FROM d_member_lines_now WHERE claim_id IN (SELECT claim_id FROM d_claims)`);
   });
   await timedStep("studies, orders, episodes (D2–D7)", async () => {
-    for (const table of ["dxa_studies", "order_facts", "fracture_episodes"]) {
-      await tx.query(`DELETE FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
-    }
-    await deriveStudies(tx, asOf, scope);
+    await tx.query(`DELETE FROM dxa_studies WHERE as_of = $1::date AND ${memberIn("member_id", "d_line_members")}`, [asOf]);
+    await deriveStudies(tx, asOf, { members: "d_line_members" });
+    await tx.query(`DELETE FROM order_facts WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
     await deriveOrders(tx, asOf, scope);
+    await tx.query(`DELETE FROM fracture_episodes WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
     await deriveFractureEpisodes(tx, asOf, scope);
+    // The touched members' facts now, read once for the cubes, the screening cube and counts.
+    for (const [copy, table] of [
+      ["d_new_orders", "order_facts"],
+      ["d_new_studies", "dxa_studies"],
+      ["d_new_episodes", "fracture_episodes"],
+    ]) {
+      await tx.query(`CREATE TEMP TABLE ${copy} ON COMMIT DROP AS SELECT * FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
+    }
   });
 
   await timedStep("daily cubes", () =>
-    applyCubeDifference(tx, asOf, "d_members", "d_claims", { orders: "d_old_orders", episodes: "d_old_episodes", lines: "d_old_lines" }),
+    applyCubeDifference(tx, asOf, { orders: "d_new_orders", episodes: "d_new_episodes", lines: "d_new_lines" }, { orders: "d_old_orders", episodes: "d_old_episodes", lines: "d_old_lines" }),
   );
   await timedStep("claims lag", () => refreshClaimsLag(tx, asOf, "d_refresh_lines"));
   await timedStep("screening cube", async () => {
     await tx.exec(`CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP`);
-    const old = { studies: "SELECT member_id, study_date FROM d_old_studies", orders: "SELECT member_id, order_date, status FROM d_old_orders" };
-    await addScreeningCorners(tx, scope, old, -1, "d_sc_difference");
-    const literal = `'${asOf}'::date`;
-    const now = {
-      studies: `SELECT member_id, study_date FROM dxa_studies WHERE as_of = ${literal} AND ${IN_SCOPE}`,
-      orders: `SELECT member_id, order_date, status FROM order_facts WHERE as_of = ${literal} AND ${IN_SCOPE}`,
-    };
-    await addScreeningCorners(tx, scope, now, 1, "d_sc_difference");
+    const facts = (when: "old" | "new") => ({
+      studies: `SELECT member_id, study_date FROM d_${when}_studies`,
+      orders: `SELECT member_id, order_date, status FROM d_${when}_orders`,
+    });
+    await addScreeningCorners(tx, scope, facts("old"), -1, "d_sc_difference");
+    await addScreeningCorners(tx, scope, facts("new"), 1, "d_sc_difference");
     await mergeScreeningCorners(tx, asOf, "d_sc_difference");
     await buildScreeningMonths(tx, asOf);
   });
 
   const [counts] = await tx.query<{ lines: number; studies: number; orders: number; episodes: number; old_studies: number; old_orders: number; old_episodes: number; old_lines: number }>(
     `SELECT
-       (SELECT count(*) FROM effective_lines WHERE as_of = $1::date AND ${IN_SCOPE} AND claim_id IN (SELECT claim_id FROM d_claims))::int AS lines,
-       (SELECT count(*) FROM dxa_studies WHERE as_of = $1::date AND ${IN_SCOPE})::int AS studies,
-       (SELECT count(*) FROM order_facts WHERE as_of = $1::date AND ${IN_SCOPE})::int AS orders,
-       (SELECT count(*) FROM fracture_episodes WHERE as_of = $1::date AND ${IN_SCOPE})::int AS episodes,
+       (SELECT count(*) FROM d_new_lines)::int AS lines,
+       (SELECT count(*) FROM d_new_studies)::int AS studies,
+       (SELECT count(*) FROM d_new_orders)::int AS orders,
+       (SELECT count(*) FROM d_new_episodes)::int AS episodes,
        (SELECT count(*) FROM d_old_studies)::int AS old_studies,
        (SELECT count(*) FROM d_old_orders)::int AS old_orders,
        (SELECT count(*) FROM d_old_episodes)::int AS old_episodes,
        (SELECT count(*) FROM d_old_lines)::int AS old_lines`,
-    [asOf],
   );
   const c = counts!;
   const facts = {
@@ -246,7 +261,8 @@ async function findRefreshLines(tx: Sql, importBatchId: number, plan: { newLines
 }
 
 /**
- * The touched claims (d_claims) and members (d_members, see above); returns how many members.
+ * The touched claims (d_claims) and members (d_members, see above; those with a tracked line in
+ * a touched claim also in d_line_members); returns how many members.
  */
 async function findTouchedMembers(tx: Sql, oldAsOf: string, asOf: string): Promise<number> {
   await tx.exec(`
@@ -255,15 +271,20 @@ async function findTouchedMembers(tx: Sql, oldAsOf: string, asOf: string): Promi
     ANALYZE d_claims;
   `);
   await tx.query(
-    `CREATE TEMP TABLE d_members ON COMMIT DROP AS
-     SELECT c.member_id FROM claim_lines c ${JOINED_CODES("c")}
+    `CREATE TEMP TABLE d_line_members ON COMMIT DROP AS
+     SELECT DISTINCT c.member_id FROM claim_lines c ${JOINED_CODES("c")}
      -- By the claim lines' key (see memberIn in ./scope.ts).
-     WHERE c.claim_id = ANY (ARRAY(SELECT claim_id FROM d_claims)) AND c.received_date <= $2::date AND ${isTrackedLine("c")}
+     WHERE c.claim_id = ANY (ARRAY(SELECT claim_id FROM d_claims)) AND c.received_date <= $1::date AND ${isTrackedLine("c")}`,
+    [asOf],
+  );
+  await tx.query(
+    `CREATE TEMP TABLE d_members ON COMMIT DROP AS
+     SELECT member_id FROM d_line_members
      UNION
      SELECT member_id FROM ehr_orders WHERE order_date > $1::date AND order_date <= $2::date`,
     [oldAsOf, asOf],
   );
-  await tx.exec(`ALTER TABLE d_members ADD PRIMARY KEY (member_id); ANALYZE d_members;`);
+  await tx.exec(`ALTER TABLE d_line_members ADD PRIMARY KEY (member_id); ANALYZE d_line_members; ALTER TABLE d_members ADD PRIMARY KEY (member_id); ANALYZE d_members;`);
   const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM d_members`);
   return row!.n;
 }

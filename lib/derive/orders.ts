@@ -52,14 +52,18 @@ export async function deriveOrders(tx: Sql, asOf: string, scope: MemberScope): P
   // The first study on or after each order's date (the completing one for every W it falls
   // within, D4), by one join rather than a lookup per order.
   await tx.query(
-    `CREATE TEMP TABLE d_order_studies ON COMMIT DROP AS
-     SELECT DISTINCT ON (o.order_id) o.order_id, s.study_date, s.result_date
-     FROM d_orders o
-     JOIN dxa_studies s ON s.member_id = o.member_id AND s.study_date >= o.order_date
-     WHERE s.as_of = $1::date ${inScope(scope, "s.member_id")}
-     ORDER BY o.order_id, s.study_date`,
+    `CREATE TEMP TABLE d_member_studies ON COMMIT DROP AS
+     SELECT member_id, study_date, result_date FROM dxa_studies WHERE as_of = $1::date ${inScope(scope, "member_id")}`,
     [asOf],
   );
+  await tx.exec(`
+    ANALYZE d_member_studies;
+    CREATE TEMP TABLE d_order_studies ON COMMIT DROP AS
+    SELECT DISTINCT ON (o.order_id) o.order_id, s.study_date, s.result_date
+    FROM d_orders o
+    JOIN d_member_studies s ON s.member_id = o.member_id AND s.study_date >= o.order_date
+    ORDER BY o.order_id, s.study_date;
+  `);
   await tx.query(
     `INSERT INTO order_facts (as_of, order_id, source, member_id, order_date, status, ordering_npi,
        indication, captured, plan_id, payer_key, product_line, study_date, days_to_scan, result_documented)

@@ -1,5 +1,5 @@
 import type { Sql } from "@/db/client";
-import { inScope, memberIn, type MemberScope } from "./scope";
+import { coverageOf, inScope, type MemberScope } from "./scope";
 
 // screening_ordering (SPEC section 5) precomputed with the snapshot, for every period of whole
 // months: screening_months (db/schema/derived.ts), built from screening_corners.
@@ -42,6 +42,15 @@ export async function addScreeningCorners(
   // from the month it starts in to the month it ends in (the one before, unless it ends on a
   // month's last day); an open span, to her 86th birthday.
   await tx.exec(`
+    -- Read by itself first (memberIn, ./scope.ts), then joined.
+    CREATE TEMP TABLE d_sc_women ON COMMIT DROP AS
+    SELECT member_id, born + ${65 * 12} + leap AS age_from, born + ${86 * 12 - 1} + leap AS age_to
+    FROM (
+      SELECT member_id, ${monthNumber("birth_date")} AS born,
+        CASE WHEN date_part('month', birth_date) = 2 AND date_part('day', birth_date) = 29 THEN 1 ELSE 0 END AS leap
+      FROM members WHERE sex = 'F' ${inScope(scope, "member_id")}
+    ) m;
+    ANALYZE d_sc_women;
     CREATE TEMP TABLE d_sc_spans ON COMMIT DROP AS
     SELECT member_id, plan_id, start_date, month_from, month_to,
       coalesce(month_from <= max(month_to) OVER (PARTITION BY member_id ORDER BY month_from, month_to
@@ -51,16 +60,7 @@ export async function addScreeningCorners(
       SELECT cv.member_id, cv.plan_id COLLATE "C" AS plan_id, cv.start_date,
         greatest(${monthNumber("cv.start_date")}, w.age_from) AS month_from,
         least(coalesce(${monthNumber("cv.end_date + 1")} - 1, w.age_to), w.age_to) AS month_to
-      FROM coverage cv
-      JOIN (
-        SELECT member_id, born + ${65 * 12} + leap AS age_from, born + ${86 * 12 - 1} + leap AS age_to
-        FROM (
-          SELECT member_id, ${monthNumber("birth_date")} AS born,
-            CASE WHEN date_part('month', birth_date) = 2 AND date_part('day', birth_date) = 29 THEN 1 ELSE 0 END AS leap
-          FROM members WHERE sex = 'F' ${inScope(scope, "member_id")}
-        ) m
-      ) w ON w.member_id = cv.member_id
-      ${scope.members ? `WHERE ${memberIn("cv.member_id", scope.members)}` : ""}
+      FROM ${coverageOf(scope)} cv JOIN d_sc_women w ON w.member_id = cv.member_id
       OFFSET 0
     ) s WHERE month_from <= month_to;
     -- Segments: runs of month ends with one plan. A woman's spans that do not overlap are her
@@ -150,7 +150,7 @@ export async function addScreeningCorners(
     ) k
     GROUP BY plan_id, cf, ce
     HAVING sum(d) <> 0 OR sum(n) <> 0;
-    DROP TABLE d_sc_spans, d_sc_overlapping, d_sc_segments, d_sc_excluded, d_sc_allowed, d_sc_orders, d_sc_rectangles;
+    DROP TABLE d_sc_women, d_sc_spans, d_sc_overlapping, d_sc_segments, d_sc_excluded, d_sc_allowed, d_sc_orders, d_sc_rectangles;
   `);
 }
 
@@ -176,32 +176,35 @@ export async function deriveScreeningCorners(tx: Sql, asOf: string): Promise<voi
   await tx.exec(`DROP TABLE d_sc_corners`);
 }
 
-/** Adds the corners in temp table `difference` (same columns) to the snapshot's, cell by cell. */
+/** Adds the corners in temp table `difference` (same columns) to the snapshot's. A cell may
+ *  then hold several rows (their sum counts): appending costs nothing beside finding and
+ *  rewriting the cells, and once the rows outnumber the cells twice they are summed again. */
 export async function mergeScreeningCorners(tx: Sql, asOf: string, difference: string): Promise<void> {
   await tx.query(
-    `CREATE TEMP TABLE d_sc_merged ON COMMIT DROP AS
-     SELECT plan_id, month_from, month_to, sum(denominator)::int AS denominator, sum(numerator)::int AS numerator FROM (
-       SELECT plan_id, month_from, month_to, denominator, numerator FROM ${difference}
-       UNION ALL
-       SELECT c.plan_id, c.month_from, c.month_to, c.denominator, c.numerator FROM screening_corners c
-       JOIN (SELECT DISTINCT plan_id, month_from, month_to FROM ${difference}) d
-         ON d.plan_id = c.plan_id AND d.month_from = c.month_from AND d.month_to = c.month_to
-       WHERE c.as_of = $1::date
-     ) x GROUP BY plan_id, month_from, month_to`,
+    `INSERT INTO screening_corners (as_of, plan_id, month_from, month_to, denominator, numerator)
+     SELECT $1::date, plan_id, month_from, month_to, sum(denominator)::int, sum(numerator)::int FROM ${difference}
+     GROUP BY plan_id, month_from, month_to HAVING sum(denominator) <> 0 OR sum(numerator) <> 0`,
     [asOf],
   );
+  const [size] = await tx.query<{ rows: number; cells: number }>(
+    `SELECT count(*)::int AS rows, count(DISTINCT (plan_id, month_from, month_to))::int AS cells FROM screening_corners WHERE as_of = $1::date`,
+    [asOf],
+  );
+  if (!size || size.rows <= 2 * size.cells) return;
   await tx.query(
-    `DELETE FROM screening_corners c USING d_sc_merged d
-     WHERE c.as_of = $1::date AND d.plan_id = c.plan_id AND d.month_from = c.month_from AND d.month_to = c.month_to`,
+    `CREATE TEMP TABLE d_sc_summed ON COMMIT DROP AS
+     SELECT plan_id, month_from, month_to, sum(denominator)::int AS denominator, sum(numerator)::int AS numerator
+     FROM screening_corners WHERE as_of = $1::date GROUP BY plan_id, month_from, month_to
+     HAVING sum(denominator) <> 0 OR sum(numerator) <> 0`,
     [asOf],
   );
+  await tx.query(`DELETE FROM screening_corners WHERE as_of = $1::date`, [asOf]);
   await tx.query(
     `INSERT INTO screening_corners (as_of, plan_id, month_from, month_to, denominator, numerator)
-     SELECT $1::date, plan_id, month_from, month_to, denominator, numerator FROM d_sc_merged
-     WHERE denominator <> 0 OR numerator <> 0`,
+     SELECT $1::date, plan_id, month_from, month_to, denominator, numerator FROM d_sc_summed`,
     [asOf],
   );
-  await tx.exec(`DROP TABLE d_sc_merged`);
+  await tx.exec(`DROP TABLE d_sc_summed`);
 }
 
 /**
@@ -213,10 +216,14 @@ export async function mergeScreeningCorners(tx: Sql, asOf: string, difference: s
  */
 export async function buildScreeningMonths(tx: Sql, asOf: string): Promise<void> {
   await tx.query(`DELETE FROM screening_months WHERE as_of = $1::date`, [asOf]);
+  // Bounds from the cells whose corners do not cancel out (a refresh appends differences).
   const [bounds] = await tx.query<{ f_low: number | null; e_low: number | null; e_high: number }>(
     `SELECT coalesce(min(month_from) FILTER (WHERE month_from > 0) - 1, min(month_to)) AS f_low, min(month_to) AS e_low,
        ${monthNumber("($1::date + interval '1 year')")} AS e_high
-     FROM screening_corners WHERE as_of = $1::date`,
+     FROM (
+       SELECT plan_id, month_from, month_to FROM screening_corners WHERE as_of = $1::date
+       GROUP BY plan_id, month_from, month_to HAVING sum(denominator) <> 0 OR sum(numerator) <> 0
+     ) c`,
     [asOf],
   );
   if (!bounds || bounds.f_low === null || bounds.e_low === null) return;

@@ -30,15 +30,18 @@ export async function deriveStudies(tx: Sql, asOf: string, scope: MemberScope): 
   `);
   // D5: the first 3095F line (without 8P) of the member in [study date, study date + 30].
   await tx.query(
-    `CREATE TEMP TABLE d_study_results ON COMMIT DROP AS
-     SELECT s.member_id, s.study_date, min(e.service_date) AS result_date
-     FROM d_studies s
-     JOIN effective_lines e ON e.member_id = s.member_id
-       AND e.service_date BETWEEN s.study_date AND s.study_date + ${RESULT_DAYS}
-     WHERE e.as_of = $1::date AND e.procedure_code = '${RESULT_CODE}' AND NOT e.has_not_performed ${inScope(scope, "e.member_id")}
-     GROUP BY s.member_id, s.study_date`,
+    `CREATE TEMP TABLE d_result_lines ON COMMIT DROP AS
+     SELECT member_id, service_date AS d FROM effective_lines
+     WHERE as_of = $1::date AND procedure_code = '${RESULT_CODE}' AND NOT has_not_performed ${inScope(scope, "member_id")}`,
     [asOf],
   );
+  await tx.exec(`
+    ANALYZE d_result_lines;
+    CREATE TEMP TABLE d_study_results ON COMMIT DROP AS
+    SELECT s.member_id, s.study_date, min(r.d) AS result_date
+    FROM d_studies s JOIN d_result_lines r ON r.member_id = s.member_id AND r.d BETWEEN s.study_date AND s.study_date + ${RESULT_DAYS}
+    GROUP BY s.member_id, s.study_date;
+  `);
   await tx.query(
     `INSERT INTO dxa_studies (as_of, member_id, study_date, line_count, denied_line_count, has_global,
        has_tc, has_professional, billing_complete, result_date, plan_id, payer_key)

@@ -3,8 +3,11 @@ import path from "node:path";
 import { isConnectionError } from "@/db/availability";
 import type { Sql } from "@/db/client";
 import type { ImportFileLog } from "@/db/schema";
+import { refreshCms249AfterImport } from "../cms249/results";
 import { todayIso } from "../dates";
 import { rebuildDerivedFacts, type SnapshotSummary } from "../derive";
+import { defaultPeriod } from "../filters";
+import { previousPeriod } from "../periods";
 import {
   createFhirStaging,
   fhirFileOf,
@@ -80,6 +83,15 @@ export type DryRunMapped = MappedCounts & { changes: RowChange[] };
 
 /** Changed rows a dry run shows per file (and per table of FHIR rows). */
 export const DRY_RUN_SAMPLE = 20;
+
+/** The overview's default period of the data's as-of date and the period its headline change
+ *  reads (none without claims: there is no as-of date to default from). */
+function cms249DefaultPeriods(asOf: string | null): { start: string; end: string }[] {
+  if (!asOf) return [];
+  const current = defaultPeriod(asOf);
+  const previous = previousPeriod(current.from, current.to);
+  return [current, previous].map((p) => ({ start: p.from, end: p.to }));
+}
 
 class ImportRejected extends Error {}
 class DryRunDone extends Error {}
@@ -188,6 +200,11 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         const written = new Set([...specs.map((s) => s.table), ...mapped.map((m) => m.table), ...(fhir.length > 0 ? ["fhir_resources"] : [])]);
         for (const table of written) await tx.exec(`ANALYZE ${table}`);
         snapshot = await rebuildDerivedFacts(tx, turn.id);
+        // CMS249 (SPEC 5b) from the FHIR resources this import wrote: the periods kept brought up
+        // to date (only the patients whose resources changed), and the overview's default period
+        // and the one before it evaluated, so that the first view after the import is read, not
+        // computed. In the import's transaction: a failure or a kill leaves the results as before.
+        if (fhir.length > 0) await refreshCms249AfterImport(tx, cms249DefaultPeriods(snapshot?.asOf ?? null));
         endPhase("derive");
       },
       // After the transaction, while the attempt still holds its turn: its refusal or failure

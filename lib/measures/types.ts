@@ -11,6 +11,10 @@ export const MEASURE_KEYS = [
 ] as const;
 export type MeasureKey = (typeof MEASURE_KEYS)[number];
 
+/** The measures of SPEC section 5, computed from the claims and orders (every one but CMS249). */
+export const CLAIMS_MEASURE_KEYS = MEASURE_KEYS.filter((m): m is Exclude<MeasureKey, "cms249_dxa_overuse"> => m !== "cms249_dxa_overuse");
+export type ClaimsMeasureKey = (typeof CLAIMS_MEASURE_KEYS)[number];
+
 /** Which way a rate is good. CMS249 is an inverse measure: a lower rate is better, so any
  *  better/worse reading of it (a change, a colour) turns round. */
 export const LOWER_IS_BETTER: ReadonlySet<MeasureKey> = new Set<MeasureKey>(["cms249_dxa_overuse"]);

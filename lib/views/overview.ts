@@ -1,3 +1,4 @@
+import { getCms249Status } from "../cms249/results";
 import { toMeasureQuery } from "../filters";
 import {
   AGING_BUCKETS,
@@ -22,7 +23,14 @@ import type { ViewContext } from "./context";
 // What the overview (SPEC section 6) reads, ready to draw: every count already suppressed as
 // the viewer and the request require, so the page formats and never decides what to hide.
 
-export type Headline = { measure: MeasureKey; current: ReportableRow; previous: ReportableRow; change: number | null };
+export type Headline = {
+  measure: MeasureKey;
+  current: ReportableRow;
+  previous: ReportableRow;
+  change: number | null;
+  /** CMS249 only: no FHIR data are loaded, so it cannot be computed (said so, not 0%). */
+  noFhirData?: boolean;
+};
 
 /** The period a headline's change is read against (lib/periods.ts). */
 export { previousPeriod };
@@ -31,6 +39,7 @@ export { previousPeriod };
  *  given only where both rates are shown. */
 export async function getHeadlines(ctx: ViewContext): Promise<Headline[]> {
   const previous = previousPeriod(ctx.filters.from, ctx.filters.to);
+  const fhir = await getCms249Status(ctx.db);
   return Promise.all(
     MEASURE_KEYS.map(async (measure) => {
       const [now, before] = await Promise.all([
@@ -38,7 +47,7 @@ export async function getHeadlines(ctx: ViewContext): Promise<Headline[]> {
         getMeasure(ctx, toMeasureQuery(ctx.filters, ctx.asOf, { measure, groupBy: "payer", ...previous }), { suppress: ctx.suppress }),
       ]);
       const change = now.total.rate !== null && before.total.rate !== null ? now.total.rate - before.total.rate : null;
-      return { measure, current: now.total, previous: before.total, change };
+      return { measure, current: now.total, previous: before.total, change, ...(measure === "cms249_dxa_overuse" ? { noFhirData: !fhir.fhirData } : {}) };
     }),
   );
 }

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { AccessDeniedError, canSeeMemberLevel } from "@/lib/access";
 import { filtersToSearchParams, reportUrl, type Filters, type SearchParams } from "@/lib/filters";
-import { formatHiddenCount, formatInterval, formatMonth, formatRate, formatRateWithN, formatRowRate, MEASURE_NAMES, PRODUCT_LINE_NAMES, UNKNOWN_PLAN_NAME } from "@/lib/format";
+import { directionWords, formatHiddenCount, formatInterval, formatMonth, formatRate, formatRateWithN, formatRowRate, MEASURE_NAMES, PRODUCT_LINE_NAMES, UNKNOWN_PLAN_NAME } from "@/lib/format";
 import { MEASURE_KEYS, type ReportableRow } from "@/lib/measures";
 import { measureWindowDays } from "@/lib/reports/measure-summary";
 import { assertPayerInScope } from "@/lib/views/context";
@@ -101,7 +101,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
             Definitions
           </Link>
         </div>
-        <p className="chart-note">Rate, 95% interval and denominator (n) of each measure; higher is better. Low volume: fewer than 20 in the denominator. Select a plan to see it alone.</p>
+        <p className="chart-note">Rate, 95% interval and denominator (n) of each measure; higher is better, except for {MEASURE_NAMES.cms249_dxa_overuse}, where lower is better. Low volume: fewer than 20 in the denominator. Select a plan to see it alone.</p>
         <ScrollArea label="Plans side by side">
           <table data-testid="table-payer-plans" className="plans-table stack-on-phone">
             <caption>Every measure by plan of {payer.name}</caption>
@@ -111,6 +111,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
                 {MEASURE_KEYS.map((m) => (
                   <th key={m} scope="col" className={`num${m === selected ? " selected-col" : ""}`}>
                     {MEASURE_NAMES[m]}
+                    <span className="cell-detail">{directionWords(m).toLowerCase()}</span>
                   </th>
                 ))}
               </tr>
@@ -183,7 +184,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
         }
         note={`The band is the 95% interval of ${subject}; the dashed line is ${reference.toLowerCase()}, every plan of every payer. ${
           windowDays === null ? "" : `Months still mostly within their ${windowDays}-day window are not plotted. `
-        }Hollow points rest on fewer than 20.`}
+        }Hollow points rest on fewer than 20. ${directionWords(selected)}.`}
         table={
           <ScrollArea label="Rates by month">
             <table data-testid="table-payer-trend">
