@@ -54,6 +54,16 @@ export function proxy(request: NextRequest): NextResponse {
   const cookie = request.headers.get("cookie");
   const signedIn = hasSessionCookie(cookie) || hasBearerToken(request.headers.get("authorization"));
   if (!signedIn && !isPublicPath(pathname)) {
+    if (pathname.startsWith("/api/fhir/")) {
+      // The FHIR API answers as FHIR does: an OperationOutcome (lib/fhir-api).
+      const outcome = { resourceType: "OperationOutcome", issue: [{ severity: "error", code: "login", diagnostics: "Sign in first: send `Authorization: Bearer <token>` (an API token), or a session cookie from /sign-in." }] };
+      return finish(
+        new NextResponse(`${JSON.stringify(outcome, null, 2)}\n`, {
+          status: 401,
+          headers: { "Content-Type": "application/fhir+json; charset=utf-8", "WWW-Authenticate": 'Bearer realm="DXA Tracker"' },
+        }),
+      );
+    }
     if (isApiPath(pathname)) {
       return finish(
         new NextResponse("Sign in first: send `Authorization: Bearer <token>` (an API token), or a session cookie from /sign-in.\n", {

@@ -12,6 +12,7 @@ import {
   formatMonth,
   formatPeriod,
   formatPointChange,
+  formatRate,
   formatRateWithN,
   formatRowRate,
   formatShownCount,
@@ -39,6 +40,10 @@ import { hasBar, payerBars } from "../_components/payer-bars";
 import { RateTable } from "../_components/rate-table";
 import { SectionSkeleton } from "../_components/section-skeleton";
 import { ScrollArea } from "../_components/scroll-area";
+import { FunnelPanel, SpcPanel } from "../_components/comparison-panels";
+import { SignificanceFootnote, SignificanceMark } from "../_components/significance";
+import { changeOf } from "@/lib/views/comparison";
+import { getPayerFunnel, getSpcChart, targetOf } from "@/lib/views/comparison-data";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection(); // always the warehouse as it is now, never a build-time copy
@@ -70,6 +75,14 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <Suspense key={`t${key}`} fallback={<SectionSkeleton />}>
         <Trend ctx={ctx} />
       </Suspense>
+      <div className="grid-2">
+        <Suspense key={`c${key}`} fallback={<SectionSkeleton />}>
+          <PayerComparison ctx={ctx} />
+        </Suspense>
+        <Suspense key={`s${key}`} fallback={<SectionSkeleton />}>
+          <ControlChart ctx={ctx} />
+        </Suspense>
+      </div>
       <Suspense key={`d${key}`} fallback={<SectionSkeleton />}>
         <Timing ctx={ctx} />
       </Suspense>
@@ -122,6 +135,12 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
               <span className="headline-detail" data-testid={`headline-change-${h.measure}`}>
                 {h.change === null ? "No change to show against" : `${formatPointChange(h.change)} vs`} {formatPeriod(previous.from, previous.to)}
               </span>
+              <SignificanceMark change={changeOf(h.current, h.previous)} testId={`headline-significance-${h.measure}`} />
+              {targetOf(h.measure).target ? (
+                <span className="headline-detail" data-testid={`headline-target-${h.measure}`}>
+                  {targetOf(h.measure).target!.label} {formatRate(targetOf(h.measure).target!.rate)}
+                </span>
+              ) : null}
               {showPending ? (
                 <span className="headline-detail" data-testid={`headline-pending-${h.measure}`}>
                   not yet counted: {formatHiddenCount(h.current.pending, h.current.visibility.pending)} {pending}
@@ -135,6 +154,7 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
           );
         })}
       </ul>
+      <SignificanceFootnote />
     </section>
   );
 }
@@ -401,4 +421,27 @@ async function Timing({ ctx }: { ctx: ViewContext }) {
       </section>
     </div>
   );
+}
+
+/** The funnel plot of the payers in view (issue 14): who differs from the all-payer rate more
+ *  than chance would explain. */
+async function PayerComparison({ ctx }: { ctx: ViewContext }) {
+  const data = await getPayerFunnel(ctx);
+  return (
+    <FunnelPanel
+      data={data}
+      title={`${MEASURE_NAMES[ctx.filters.measure]}: payers compared fairly`}
+      testId="chart-payer-funnel"
+      measure={ctx.filters.measure}
+      unitWord="Payer"
+      targetProblem={targetOf(ctx.filters.measure).problem}
+    />
+  );
+}
+
+/** The monthly trend of every payer in view together as a control chart (issue 14). */
+async function ControlChart({ ctx }: { ctx: ViewContext }) {
+  const data = await getSpcChart(ctx, null);
+  const subject = ctx.filters.payers.length === 1 ? (ctx.dims.payers.find((p) => p.key === ctx.filters.payers[0])?.name ?? "The payer") : "Every payer in view";
+  return <SpcPanel data={data} title={`${MEASURE_NAMES[ctx.filters.measure]}: control chart`} testId="chart-spc" measure={ctx.filters.measure} subject={subject} />;
 }

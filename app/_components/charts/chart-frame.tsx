@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 import type { MeasureKey } from "@/lib/measures/types";
 import { DefinitionLink } from "../definition-link";
+import { ChartDownload } from "./chart-download";
+import "./comparison.css";
 
 /** The frame of every chart: its title, the definition of its measure one click away, a note on
  *  how to read it, the "Data not available" state (when nothing would be drawn), the table of
@@ -49,6 +51,7 @@ export function ChartFrame({
           <summary>Table of these numbers</summary>
           {table}
         </details>
+        {empty ? null : <ChartDownload title={title} />}
         {download ? (
           <a className="download secondary small" href={download} data-testid={`${testId}-csv`}>
             Download CSV<span className="visually-hidden"> of {title}</span>

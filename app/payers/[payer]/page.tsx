@@ -18,6 +18,8 @@ import { Notices } from "../../_components/notices";
 import { ALL_PAYERS_COLOUR, ALL_PAYERS_SERIES, payerColours } from "../../_components/payer-colors";
 import { denyPage, pageContext } from "../../_lib/request";
 import { ScrollArea } from "../../_components/scroll-area";
+import { FunnelPanel, SpcPanel } from "../../_components/comparison-panels";
+import { getPlanFunnel, getSpcChart, targetOf } from "@/lib/views/comparison-data";
 
 export default async function PayerPage({ params, searchParams }: { params: Promise<{ payer: string }>; searchParams: Promise<SearchParams> }) {
   await connection();
@@ -36,7 +38,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
   }
   const payer = ctx.dims.payers.find((p) => p.key === payerKey);
   if (!payer) notFound();
-  const view = await getPayerView(ctx, payer.key);
+  const [view, planFunnel, spc] = await Promise.all([getPayerView(ctx, payer.key), getPlanFunnel(ctx, payer.key), getSpcChart(ctx, payer.key)]);
   // The plans of every measure's rows, matched by plan id: measures may differ in whether they
   // have an unattributed row ("none"), so rows are never matched by position.
   const planGroups = [
@@ -84,6 +86,11 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
         </ol>
       </nav>
       <h1>{subject}</h1>
+      <p className="payer-actions">
+        <Link href={link(`${route}/scorecard`)} data-testid="scorecard-link">
+          Scorecard for the payer meeting (print or save as PDF) →
+        </Link>
+      </p>
       <ActiveFilters ctx={{ ...ctx, filters: scoped }} />
       <FilterBar
         filters={scoped}
@@ -232,6 +239,18 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
           ]}
         />
       </ChartFrame>
+
+      <div className="grid-2">
+        <FunnelPanel
+          data={planFunnel}
+          title={`${MEASURE_NAMES[selected]}: plans of ${payer.name} compared fairly`}
+          testId="chart-plan-funnel"
+          measure={selected}
+          unitWord="Plan"
+          targetProblem={targetOf(selected).problem}
+        />
+        <SpcPanel data={spc} title={`${MEASURE_NAMES[selected]}: ${subject}, control chart`} testId="chart-payer-spc" measure={selected} subject={subject} />
+      </div>
 
       <dl className="cards">
         <div className="card" data-testid="payer-claims-lag">
