@@ -4,7 +4,7 @@ import { connection } from "next/server";
 import { canSeeMemberLevel } from "@/lib/access";
 import { reportUrl, type SearchParams } from "@/lib/filters";
 import { MEASURE_NAMES } from "@/lib/format";
-import { GROUP_BYS } from "@/lib/measures";
+import { GROUP_BYS, groupByApplies } from "@/lib/measures";
 import { ActiveFilters } from "../_components/active-filters";
 import { DefinitionLink } from "../_components/definition-link";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
@@ -12,7 +12,7 @@ import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { pageContext } from "../_lib/request";
 
-const GROUP_NAMES: Record<string, string> = { payer: "payer", plan: "plan", month: "month", product_line: "product line" };
+const GROUP_NAMES: Record<string, string> = { payer: "payer", plan: "plan", month: "month", product_line: "product line", ordering_npi: "ordering clinician (NPI)" };
 
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection();
@@ -27,6 +27,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const curl = (path: string) => `curl -H "Authorization: Bearer $DXA_TOKEN" -OJ '${origin}${path}'`;
   const { viewer } = ctx;
   const alwaysSuppressed = viewer.payerScope !== null;
+  // By ordering NPI only for the order-based measures: screening and post-fracture have no
+  // ordering clinician (the report answers 400 if asked).
+  const groupBys = GROUP_BYS.filter((g) => groupByApplies(ctx.filters.measure, g));
   return (
     <>
       <h1>Reports</h1>
@@ -55,7 +58,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           <>
             <h3>For the quality team (every count shown)</h3>
             <p className="download-row">
-              {GROUP_BYS.map((g) => (
+              {groupBys.map((g) => (
                 <a key={g} className="download" href={download("measure-summary", { groupBy: g })} data-testid={`download-summary-${g}`}>
                   By {GROUP_NAMES[g]}
                 </a>
@@ -68,7 +71,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         )}
         <h3>For sharing with a payer (counts from 1 to 10 read &lt;11)</h3>
         <p className="download-row">
-          {GROUP_BYS.map((g) => (
+          {groupBys.map((g) => (
             <a key={`s${g}`} className="download secondary" href={download("measure-summary", { groupBy: g, suppress: "1" })} data-testid={`download-summary-${g}-shared`}>
               By {GROUP_NAMES[g]}, for sharing
             </a>
@@ -76,7 +79,9 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         </p>
         <p className="columns">
           Columns: <code>measure,period_start,period_end,payer,plan,product_line,month,denominator,numerator,rate,ci_low,ci_high,pending,window_days,as_of,flags</code>.
-          A column the file is not grouped on reads <code>All</code>, or the filter&apos;s value when one is set.
+          A column the file is not grouped on reads <code>All</code>, or the filter&apos;s value when one is set. By ordering clinician, a
+          last column <code>ordering_npi</code> follows <code>flags</code>.
+          {groupBys.includes("ordering_npi") ? null : " By ordering clinician is for the order-based measures only: this measure has no ordering NPI."}
         </p>
         <pre>{curl(url("measure-summary", { groupBy: "payer" }))}</pre>
       </section>

@@ -5,6 +5,7 @@ import { wilsonInterval } from "../stats/wilson";
 import { isProvisionalMonth } from "./claims-lag";
 import { UNKNOWN_PAYER_KEY, type Dimensions } from "./dimensions";
 import { memoizeBySnapshot } from "./memo";
+import { compareNpiRows, countByOrderingNpi } from "./ordering-npi";
 import { restrictionClause, restrictionParams } from "./restrict";
 import type { MeasureScope } from "./scope";
 import type { MeasureFlag, MeasureGroup, MeasureQuery, MeasureResult, MeasureRow, ProductLine } from "./types";
@@ -37,7 +38,10 @@ const NO_GROUP: MeasureGroup = {
 
 type Column = "payer_key" | "plan_id" | "product_line" | "month";
 
-const GROUP_COLUMNS: Record<MeasureQuery["groupBy"], Column[]> = {
+/** The breakdowns counted over the cubes; ordering_npi is counted over the order facts. */
+type CubeGroupBy = Exclude<MeasureQuery["groupBy"], "ordering_npi">;
+
+const GROUP_COLUMNS: Record<CubeGroupBy, Column[]> = {
   payer: ["payer_key"],
   plan: ["payer_key", "plan_id"],
   product_line: ["product_line"],
@@ -72,18 +76,30 @@ function assertSnapshot(scope: MeasureScope, query: MeasureQuery): void {
 const rollingMonths = (query: MeasureQuery) => query.groupBy === "month" && ROLLING_MONTH_MEASURES.has(query.measure);
 
 async function countMeasure(scope: MeasureScope, query: MeasureQuery): Promise<MeasureResult> {
+  if (query.groupBy === "ordering_npi") return countByNpi(scope, query);
   const { viewer } = scope;
-  const counts = rollingMonths(query) ? await countRollingMonths(scope, viewer, query, []) : await countUnits(scope, viewer, query, GROUP_COLUMNS[query.groupBy]);
+  const groupBy: CubeGroupBy = query.groupBy;
+  const counts = rollingMonths(query) ? await countRollingMonths(scope, viewer, query, []) : await countUnits(scope, viewer, query, GROUP_COLUMNS[groupBy]);
   // Groups partition the units, so the total is their sum — except rolling screening months,
   // which overlap: their total is the measure over the whole period.
   const [totalCounts] = rollingMonths(query) ? await countUnits(scope, viewer, query, []) : [sumCounts(counts)];
   const payersOfRows = payersInView(query, viewer);
-  const rows = expectedGroups(query, scope.dims, counts).map((group) => {
-    const c = counts.find((r) => sameGroup(r, group, query.groupBy)) ?? ZERO;
+  const rows = expectedGroups(query, groupBy, scope.dims, counts).map((group) => {
+    const c = counts.find((r) => sameGroup(r, group, groupBy)) ?? ZERO;
     return measureRow(group, c, provisional(scope, query, group.month, payersOfRows));
   });
   const total = measureRow(NO_GROUP, totalCounts ?? ZERO, false);
   return { query, rows, total };
+}
+
+/** The measure by ordering clinician (order-based measures only): one row per NPI with orders
+ *  in the period, largest denominator first, then one row for the orders without an NPI; the
+ *  rows partition the orders, so the total is their sum. No month, so nothing provisional. */
+async function countByNpi(scope: MeasureScope, query: MeasureQuery): Promise<MeasureResult> {
+  if (query.groupBy !== "ordering_npi") throw new Error("countByNpi answers groupBy=ordering_npi");
+  const counts = (await countByOrderingNpi(scope, scope.viewer, query)).sort(compareNpiRows);
+  const rows = counts.map((c) => measureRow({ ...NO_GROUP, orderingNpi: c.ordering_npi }, c, false));
+  return { query, rows, total: measureRow(NO_GROUP, sumCounts(counts), false) };
 }
 
 function provisional(scope: MeasureScope, query: MeasureQuery, month: string | null, payers: string[] | null): boolean {
@@ -239,7 +255,7 @@ function sumCounts(rows: readonly Counted[]): CountRow {
 }
 
 /** Whether counted row `r` belongs to expected group `g`, on the columns of the breakdown. */
-function sameGroup(r: CountRow, g: MeasureGroup, groupBy: MeasureQuery["groupBy"]): boolean {
+function sameGroup(r: CountRow, g: MeasureGroup, groupBy: CubeGroupBy): boolean {
   switch (groupBy) {
     case "payer":
       return r.payer_key === g.payerKey;
@@ -254,7 +270,7 @@ function sameGroup(r: CountRow, g: MeasureGroup, groupBy: MeasureQuery["groupBy"
 
 /** The rows a breakdown always shows, in display order, plus any group with data that the
  *  dimension lists do not know (an unattributed row). */
-function expectedGroups(query: MeasureQuery, dims: Dimensions, counts: CountRow[]): MeasureGroup[] {
+function expectedGroups(query: MeasureQuery, groupBy: CubeGroupBy, dims: Dimensions, counts: CountRow[]): MeasureGroup[] {
   const payerName = new Map(dims.payers.map((p) => [p.key, p.name]));
   const wantedPayer = (key: string) => !query.payers?.length || query.payers.includes(key);
   const wantedPlan = (id: string) => !query.plans?.length || query.plans.includes(id);
@@ -262,7 +278,7 @@ function expectedGroups(query: MeasureQuery, dims: Dimensions, counts: CountRow[
   const hasData = (r: CountRow) => r.denominator + r.numerator + r.pending > 0;
   const unattributed = { ...NO_GROUP, payerKey: UNKNOWN_PAYER_KEY, payerName: payerName.get(UNKNOWN_PAYER_KEY) ?? "Unknown payer", unattributed: true };
 
-  switch (query.groupBy) {
+  switch (groupBy) {
     case "payer":
       return dims.payers
         .filter((p) => wantedPayer(p.key))

@@ -8,6 +8,7 @@ export * from "./types";
 export { computeMeasure, computeMonthlyByPayer } from "./compute";
 export { resolveSnapshot } from "./snapshot";
 export { toReportable } from "./reportable";
+export { groupByApplies, isOrderingNpiMeasure, NO_NPI_LABEL, ORDERING_NPI_MEASURES, UnsupportedGroupByError, type OrderingNpiMeasure } from "./ordering-npi";
 export { loadMeasureScope, type MeasureScope } from "./scope";
 export * from "./figures";
 export { getClaimsLag, isProvisionalMonth, type ClaimsLag, type ClaimsLags } from "./claims-lag";

@@ -26,7 +26,8 @@ export const ROLLING_MONTH_MEASURES: ReadonlySet<MeasureKey> = new Set<MeasureKe
 export const WINDOWS = [30, 60, 90, 180] as const;
 export type FollowUpWindow = (typeof WINDOWS)[number];
 
-export const GROUP_BYS = ["payer", "plan", "product_line", "month"] as const;
+/** `ordering_npi` only for the order-based measures (lib/measures/ordering-npi.ts). */
+export const GROUP_BYS = ["payer", "plan", "product_line", "month", "ordering_npi"] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
 export const PRODUCT_LINES = ["commercial", "medicare_advantage", "medicare_ffs", "medicaid", "other"] as const;
@@ -60,6 +61,9 @@ export type MeasureGroup = {
   productLine: string | null;
   month: string | null;
   unattributed: boolean;
+  /** groupBy=ordering_npi only: the ordering clinician's NPI, null on the row of the orders
+   *  that name none; absent on every other breakdown and on totals. */
+  orderingNpi?: string | null;
 };
 
 export type MeasureRow = MeasureGroup & {

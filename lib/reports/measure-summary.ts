@@ -1,4 +1,5 @@
 import { CAPTURE_DAYS, FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
+import { NO_NPI_LABEL } from "../measures/ordering-npi";
 import type { GroupBy, MeasureKey, ReportableResult, ReportableRow } from "../measures/types";
 import { UNKNOWN_PLAN_NAME } from "../format";
 import { countCell, dateCell, integerCell, rateCell, textCell } from "./cells";
@@ -24,6 +25,12 @@ export const MEASURE_SUMMARY_COLUMNS = [
   "as_of",
   "flags",
 ] as const;
+
+/** The columns of a file: the sixteen above, and with groupBy=ordering_npi a seventeenth,
+ *  `ordering_npi`, after `flags` (SPEC section 7), so that every other file keeps its shape. */
+export function measureSummaryColumns(groupBy: GroupBy): readonly string[] {
+  return groupBy === "ordering_npi" ? [...MEASURE_SUMMARY_COLUMNS, "ordering_npi"] : MEASURE_SUMMARY_COLUMNS;
+}
 
 /** A dimension the row is not grouped on. */
 export const ALL = "All";
@@ -78,8 +85,18 @@ export function rowDimensions(row: ReportableRow, groupBy: GroupBy, covered: Cov
     case "month":
       dims.month = row.month ?? ALL;
       break;
+    case "ordering_npi":
+      // The NPI has a column of its own (measureSummaryColumns); the others read as covered.
+      break;
   }
   return dims;
+}
+
+/** The ordering_npi cell: the NPI, `No NPI recorded` on the row of the orders that name none,
+ *  `All` on the total and benchmark rows. */
+export function orderingNpiCell(row: Pick<ReportableRow, "orderingNpi">): string {
+  if (row.orderingNpi === undefined) return ALL;
+  return row.orderingNpi ?? NO_NPI_LABEL;
 }
 
 /** The data rows of measure-summary.csv for a getMeasure result: groups, then the total; for
@@ -88,6 +105,7 @@ export function rowDimensions(row: ReportableRow, groupBy: GroupBy, covered: Cov
 export function measureSummaryRecords(result: ReportableResult, covered: Coverage = ALL_COVERED, benchmark: ReportableRow | null = null): string[][] {
   const { query } = result;
   const windowDays = measureWindowDays(query.measure, query.window);
+  const byNpi = query.groupBy === "ordering_npi";
   const record = (row: ReportableRow, dims: Dimensions): string[] => [
     textCell(query.measure),
     dateCell(query.from),
@@ -105,6 +123,7 @@ export function measureSummaryRecords(result: ReportableResult, covered: Coverag
     integerCell(windowDays),
     dateCell(query.asOf),
     textCell(row.flags.join(";")),
+    ...(byNpi ? [textCell(orderingNpiCell(row))] : []),
   ];
   const records = [...result.rows.map((row) => record(row, rowDimensions(row, query.groupBy, covered))), record(result.total, covered)];
   if (benchmark) records.push(record(benchmark, { ...covered, payer: ALL, plan: ALL }));

@@ -7,7 +7,7 @@ import { csvStream, csvStreamOf, type CsvStreamOptions } from "./csv";
 import type { ViewContext } from "../views/context";
 import { getPayerLines } from "../views/trend";
 import type { MeasureKey } from "../measures/types";
-import { ALL, MEASURE_SUMMARY_COLUMNS, measureSummaryRecords, type Coverage } from "./measure-summary";
+import { ALL, measureSummaryColumns, measureSummaryRecords, type Coverage } from "./measure-summary";
 import { findingRecord, orderRecord, ORDERS_COLUMNS, RECONCILIATION_COLUMNS } from "./member-level";
 import type { ReportRequest } from "./request";
 
@@ -147,7 +147,7 @@ export async function openReport(ctx: ViewContext, request: ResolvedReportReques
         records = measureSummaryRecords(result, coverageOf(ctx), benchmark?.available ? benchmark.result.total : null);
       }
       options.onRows?.(records.length);
-      return { fileName, body: csvStreamOf(MEASURE_SUMMARY_COLUMNS, records, { bom: streamOptions.bom }) };
+      return { fileName, body: csvStreamOf(measureSummaryColumns(request.filters.groupBy), records, { bom: streamOptions.bom }) };
     }
     case "orders": {
       const cursor = await openOrderCursor(db, viewer, orderQuery(request));

@@ -1,4 +1,5 @@
 import { parseFilters, rawParameter, type Filters, type SearchParams } from "../filters";
+import { groupByApplies, ORDERING_NPI_MEASURES } from "../measures/ordering-npi";
 import { ORDER_STATUSES, type OrderStatus } from "../orders/types";
 import { parseWorklistFilters, type WorklistFilters } from "../views/worklist";
 
@@ -101,6 +102,20 @@ export function parseReportParameters(report: ReportName, query: URLSearchParams
     else series = "payer";
   }
   return { params, statuses, worklist, series, bom: bomValue === "1", invalid };
+}
+
+/** Valid values that do not go together, once the filters are read: measure-summary.csv by
+ *  ordering NPI of a measure whose units are not orders (screening counts women,
+ *  post-fracture episodes) is refused, naming groupBy, rather than answered by payer. */
+export function invalidCombinations(report: ReportName, filters: Pick<Filters, "measure" | "groupBy">): InvalidParameter[] {
+  if (report !== "measure-summary" || groupByApplies(filters.measure, filters.groupBy)) return [];
+  return [
+    {
+      name: "groupBy",
+      value: filters.groupBy,
+      allowed: `payer, plan, product_line or month for measure=${filters.measure} (ordering_npi only with measure=${ORDERING_NPI_MEASURES.join(", ")}: the measures whose units are orders)`,
+    },
+  ];
 }
 
 /** The filters alone, as a report with no data loaded yet reads them (to name invalid ones). */

@@ -7,7 +7,7 @@ import type { ViewerResolution } from "../auth/viewer";
 import { observeEnd, plain, unauthorized } from "../http/responses";
 import { getViewContext } from "../views/context";
 import { openReport, reportFileName } from "./open";
-import { describeInvalid, invalidFilters, MEMBER_LEVEL_REPORTS, parseReportParameters, type ReportName } from "./request";
+import { describeInvalid, invalidCombinations, invalidFilters, MEMBER_LEVEL_REPORTS, parseReportParameters, type ReportName } from "./request";
 
 // The HTTP answer of a report URL, for the thin route handlers of app/api/reports. Web-standard
 // Request and Response only, so that it runs (and is tested) outside Next.js.
@@ -52,7 +52,7 @@ export async function serveReport(report: ReportName, request: Request, deps: Re
     const parsed = parseReportParameters(report, query);
     const read = deps.getReadDatabase ? await deps.getReadDatabase() : { db, source: { kind: "primary" as const } };
     const ctx = await getViewContext(read.db, viewer, parsed.params, { primary: db, readSource: read.source });
-    const invalid = [...parsed.invalid, ...(ctx ? ctx.invalid : invalidFilters(parsed.params))];
+    const invalid = [...parsed.invalid, ...(ctx ? [...ctx.invalid, ...invalidCombinations(report, ctx.filters)] : invalidFilters(parsed.params))];
     if (invalid.length > 0) return plain(400, describeInvalid(invalid));
     if (!ctx) return plain(409, "The warehouse holds no claims yet, so there is no as-of date to report on.");
     const resolved = { report, filters: ctx.filters, statuses: parsed.statuses, worklist: parsed.worklist, series: parsed.series, bom: parsed.bom, asOf: ctx.asOf };

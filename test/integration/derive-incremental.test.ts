@@ -7,7 +7,7 @@ import { splitByReceivedMonth, type RefreshSlices } from "@/lib/bench/refresh-sl
 import { rebuildDerivedFacts, SNAPSHOT_TABLES } from "@/lib/derive";
 import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
-import { GROUP_BYS, MEASURE_KEYS, type FollowUpWindow, type MeasureQuery } from "@/lib/measures";
+import { GROUP_BYS, groupByApplies, MEASURE_KEYS, type FollowUpWindow, type MeasureQuery } from "@/lib/measures";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { compute, QUALITY_OFFICER } from "../support/viewers";
 
@@ -74,7 +74,7 @@ function measureQueries(asOf: string): MeasureQuery[] {
   ];
   const windows: FollowUpWindow[] = [30, 90, 180];
   return MEASURE_KEYS.flatMap((measure) =>
-    GROUP_BYS.flatMap((groupBy) =>
+    GROUP_BYS.filter((groupBy) => groupByApplies(measure, groupBy)).flatMap((groupBy) =>
       periods.flatMap((period) => windows.filter((w, i) => i === 1 || measure !== "screening_ordering").map((window) => ({ measure, groupBy, window, asOf, ...period }))),
     ),
   );

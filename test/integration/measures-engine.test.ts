@@ -5,6 +5,7 @@ import {
   computeMeasure,
   getMeasure,
   GROUP_BYS,
+  groupByApplies,
   MEASURE_KEYS,
   resolveSnapshot,
   type GroupBy,
@@ -166,7 +167,7 @@ describe.each(ENGINES)("measure engine on %s", (engine) => {
     });
 
     it.each(MEASURE_KEYS)("%s: every row's rate is x/n and its interval wilsonInterval(x, n), for every breakdown", async (measure) => {
-      for (const groupBy of GROUP_BYS) {
+      for (const groupBy of GROUP_BYS.filter((g) => groupByApplies(measure, g))) {
         const r = await compute(db, QUALITY_OFFICER, query(groupBy, { measure }));
         for (const row of [...r.rows, r.total]) {
           const where = `${measure} by ${groupBy}: ${JSON.stringify(row)}`;

@@ -6,6 +6,7 @@ import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
 import {
   GROUP_BYS,
+  groupByApplies,
   MEASURE_KEYS,
   resolveSnapshot,
   type FollowUpWindow,
@@ -60,7 +61,7 @@ suite(hasPostgres ? TITLE : `${TITLE}: skipped, DATABASE_URL is not set so there
   // In GROUP_BYS order (payer, plan, product_line, month): month last, as screening_ordering by
   // month runs one query per rolling 12 months.
   const queries = (measure: MeasureKey): MeasureQuery[] =>
-    GROUP_BYS.flatMap((groupBy) =>
+    GROUP_BYS.filter((groupBy) => groupByApplies(measure, groupBy)).flatMap((groupBy) =>
       SNAPSHOTS.flatMap(({ asOf, from, to }) => WINDOWS.map((window) => ({ measure, from, to, window, asOf, groupBy }))),
     );
 

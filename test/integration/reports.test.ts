@@ -8,7 +8,7 @@ import { addDays } from "@/lib/dates";
 import { getDataAsOf } from "@/lib/derive";
 import { parseFilters, toMeasureQuery } from "@/lib/filters";
 import { importFolder } from "@/lib/import";
-import { getMeasure, GROUP_BYS, MEASURE_KEYS, type GroupBy, type MeasureQuery, type ReportableRow } from "@/lib/measures";
+import { getMeasure, GROUP_BYS, groupByApplies, MEASURE_KEYS, type GroupBy, type MeasureQuery, type ReportableRow } from "@/lib/measures";
 import { countOrders, MemberLevelAccessError, type OrderQuery } from "@/lib/orders";
 import { testAuth, userWithToken } from "../support/auth";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
@@ -118,6 +118,8 @@ function expectedDimensions(row: ReportableRow, groupBy: GroupBy, covered: strin
       return [row.unattributed ? "Unknown payer" : payer!, plan!, row.unattributed ? "Unknown" : row.productLine!, "All"];
     case "month":
       return [payer!, plan!, productLine!, row.month!];
+    case "ordering_npi":
+      return [payer!, plan!, productLine!, "All"];
   }
 }
 
@@ -137,6 +139,8 @@ function expectedRecord(q: MeasureQuery, row: ReportableRow, dimensions: string[
     WINDOW_DAYS(q),
     q.asOf,
     row.flags.join(";"),
+    // By ordering NPI, its own last column: the NPI, "No NPI recorded", All on the total.
+    ...(q.groupBy === "ordering_npi" ? [row.orderingNpi === undefined ? "All" : (row.orderingNpi ?? "No NPI recorded")] : []),
   ];
 }
 
@@ -145,7 +149,7 @@ const PERIOD_2025 = { from: "2025-01-01", to: "2025-12-31" };
 type Params = Record<string, string>;
 const SUMMARY_CASES: Params[] = [
   ...MEASURE_KEYS.flatMap((measure) =>
-    GROUP_BYS.flatMap((groupBy): Params[] => [
+    GROUP_BYS.filter((groupBy) => groupByApplies(measure, groupBy)).flatMap((groupBy): Params[] => [
       { measure, groupBy, ...PERIOD_2025 },
       { measure, groupBy, ...PERIOD_2025, suppress: "1" },
     ]),
@@ -200,7 +204,7 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
       const { header, rows, response } = await download("measure-summary", params);
       const result = await onScreen(params);
       const q = result.query;
-      expect(header).toEqual(MEASURE_SUMMARY_HEADER);
+      expect(header).toEqual(q.groupBy === "ordering_npi" ? [...MEASURE_SUMMARY_HEADER, "ordering_npi"] : MEASURE_SUMMARY_HEADER);
       const expected = [
         ...result.rows.map((row) => expectedRecord(q, row, expectedDimensions(row, q.groupBy, coveredBy(params)))),
         expectedRecord(q, result.total, coveredBy(params)),
@@ -508,6 +512,9 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
       ["measure-summary", { suppress: "yes" }, "suppress", "yes", /0 or 1/],
       ["measure-summary", { productLine: "retail" }, "productLine", "retail", /commercial/],
       ["measure-summary", { grupBy: "plan" }, "grupBy", "plan", /groupBy/],
+      // Screening counts women and post-fracture episodes: no ordering clinician to group on.
+      ["measure-summary", { measure: "screening_ordering", groupBy: "ordering_npi" }, "groupBy", "ordering_npi", /ordering_npi only with measure=order_follow_up/],
+      ["measure-summary", { measure: "post_fracture", groupBy: "ordering_npi" }, "groupBy", "ordering_npi", /ordering_npi only with measure=order_follow_up/],
       ["orders", { asOf: "last week" }, "asOf", "last week", /YYYY-MM-DD/],
       ["orders", { status: "open" }, "status", "open", /overdue, in_window/],
       ["orders", { suppress: "1" }, "suppress", "1", /cannot be marked for external sharing/],

@@ -28,6 +28,15 @@ describe("reportFileName", () => {
     );
   });
 
+  it("names the grouping by ordering clinician like the others, with the window of its measure", () => {
+    expect(reportFileName(request("measure-summary", "from=2025-01-01&to=2025-12-31&groupBy=ordering_npi&suppress=1"))).toBe(
+      "measure-summary_order_follow_up_by-ordering-npi_window-90_2025-01-01_2025-12-31_as-of-2026-06-25_for-sharing-small-cells-hidden.csv",
+    );
+    expect(reportFileName(request("measure-summary", "from=2025-01-01&to=2025-12-31&groupBy=ordering_npi&measure=order_capture&window=30"))).toBe(
+      "measure-summary_order_capture_by-ordering-npi_2025-01-01_2025-12-31_as-of-2026-06-25.csv",
+    );
+  });
+
   it("states payer, plan and product line filters (item 17)", () => {
     expect(reportFileName(request("measure-summary", "from=2025-01-01&to=2025-12-31&groupBy=month&payer=aetna&plan=AET-PPO&productLine=commercial,medicaid&window=60"))).toBe(
       "measure-summary_order_follow_up_by-month_payer-aetna_plan-AET-PPO_product-line-commercial+medicaid_window-60_2025-01-01_2025-12-31_as-of-2026-06-25.csv",
