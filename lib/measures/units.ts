@@ -72,7 +72,8 @@ function cms249Units(start: string, end: string, anchor: string, from: string): 
     FROM ${from} cms249_results r
     ${activeCoverageJoin("r.patient_id", end, "cov")}
     LEFT JOIN plans p ON p.plan_id = cov.plan_id
-    WHERE r.period_start = ${start} AND r.period_end = ${end} AND r.initial_population`;
+    -- $1 (the as-of date) typed here: CMS249 reads no claims, so it does not depend on it.
+    WHERE r.period_start = ${start} AND r.period_end = ${end} AND r.initial_population AND $1::date IS NOT NULL`;
 }
 
 /** cms249_dxa_overuse per plan and month for the rolling 12 months ending with each month, as
