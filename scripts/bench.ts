@@ -199,8 +199,10 @@ async function importAndMeasure(db: Database, folder: string, databaseUrl: strin
 type Site = { emails: string[]; payerKeys: string[]; memberIds: string[] };
 
 async function prepareSite(db: Database, plan: BenchPlan): Promise<Site> {
-  progress(`${db.engine}: adding ${Math.max(plan.users, 1)} signed-in users`);
-  const emails = await addBenchmarkUsers(db, Math.max(plan.users, 1));
+  // The page timings need one user; the load, each of its users.
+  const users = plan.load ? Math.max(plan.users, 1) : 1;
+  progress(`${db.engine}: adding ${users} users`);
+  const emails = await addBenchmarkUsers(db, users);
   const payers = await db.query<{ key: string }>(`SELECT key FROM payers WHERE listed ORDER BY sort_order`);
   // Members with the latest orders: each record has orders, studies and coverage to show.
   const members = await db.query<{ member_id: string }>(
