@@ -1,13 +1,17 @@
 import { buildPatientBundle, patientIdOf, type PatientResources } from "./bundle";
 import { evaluationKey, type EvaluationCache } from "./cache";
-import { evaluateBundles, type PatientPopulations, type PatientResult } from "./engine-core.mjs";
+import { evaluateBundles, type PatientPopulations, type PatientResult as EngineResult } from "./engine-core.mjs";
 import { assertPeriod, type MeasurementPeriod, type PatientBundle } from "./fhir";
 import { loadMeasurePackage, type MeasurePackage } from "./package";
 import { mayBeInInitialPopulation } from "./prefilter";
 import { assertProfilesCovered } from "./profiles";
 import type { Cms249WorkerPool } from "./workers";
 
-export type { PatientPopulations, PatientResult } from "./engine-core.mjs";
+export type { PatientPopulations } from "./engine-core.mjs";
+
+/** A patient's populations (or the engine's error), with the evaluation key (`cache.ts`) of the
+ *  bundle evaluated when a cache was given, so that a store can keep it beside the result. */
+export type PatientResult = EngineResult & { evaluationKey?: string };
 
 /** Patients per engine call: the engine prepares the measure once per call, so larger batches
  *  amortise it; 100 is past the point where that matters (measured). */
@@ -138,7 +142,7 @@ async function evaluateChunk(
     const hit = p.key !== undefined ? cached.get(p.key) : undefined;
     if (hit) {
       run.stats.reused++;
-      slots[p.index] = { patientId: chunk[p.index]!.patientId, populations: hit };
+      slots[p.index] = { patientId: chunk[p.index]!.patientId, populations: hit, evaluationKey: p.key };
     }
     return !hit;
   });
@@ -150,7 +154,7 @@ async function evaluateChunk(
   const fresh: [string, PatientPopulations][] = [];
   evaluated.forEach((result, i) => {
     const p = toEvaluate[i]!;
-    slots[p.index] = result;
+    slots[p.index] = p.key === undefined ? result : { ...result, evaluationKey: p.key };
     run.stats.evaluated++;
     if ("populations" in result && p.key !== undefined) fresh.push([p.key, result.populations]);
   });

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "@/lib/dates";
 import {
   computeMeasure,
-  MEASURE_KEYS,
+  CLAIMS_MEASURE_KEYS,
   resolveSnapshot,
   type FollowUpWindow,
   type GroupBy,
   type MeasureFlag,
-  type MeasureKey,
+  type ClaimsMeasureKey,
   type MeasureQuery,
   type MeasureResult,
   type MeasureRow,
@@ -250,7 +250,7 @@ const byMonth = (rows: Record<string, Counts>, provisional: string[]) =>
 
 // At A: every measure by payer. Rows: the five listed payers always (in SPEC order, zeros where
 // empty), then Humana and Unknown payer where they have units.
-const PAYER_AT_A: Record<MeasureKey, { rows: Record<string, Counts>; total: Counts }> = {
+const PAYER_AT_A: Record<ClaimsMeasureKey, { rows: Record<string, Counts>; total: Counts }> = {
   order_follow_up: {
     rows: {
       // denominator 10 = OW, OW1, OEDGE, OSW1, R8P, R31, R30, OLATECLAIM, S65 (AET-PPO), S86 (AET-MA)
@@ -328,7 +328,7 @@ const PAYER_AT_A: Record<MeasureKey, { rows: Record<string, Counts>; total: Coun
 // At E = 2025-09-30: claim versions received after E and EHR orders dated after E are ignored
 // (OIMM, OEDGE, OLATE, OCAPPEND; the claims of S731's 3096F (received 10-20) and OLATECLAIM's
 // study (received 10-15)); maturity is judged against E.
-const PAYER_AT_E: Record<MeasureKey, { rows: Record<string, Counts>; total: Counts }> = {
+const PAYER_AT_E: Record<ClaimsMeasureKey, { rows: Record<string, Counts>; total: Counts }> = {
   order_follow_up: {
     rows: {
       // mature (≤ 07-02): OW, OW1, OSW1, R8P, R31, R30, OLATECLAIM, S86 = 8; completed: OW, R8P, R31,
@@ -394,7 +394,7 @@ const PAYER_AT_E: Record<MeasureKey, { rows: Record<string, Counts>; total: Coun
 
 // At A, by plan (plans in display order: payer, then plan name; Unknown payer last when it has
 // units). Plan rows of a payer add up to its payer row.
-const PLAN_AT_A: Record<MeasureKey, Record<string, Counts>> = {
+const PLAN_AT_A: Record<ClaimsMeasureKey, Record<string, Counts>> = {
   order_follow_up: {
     "AET-PPO": [9, 5, 2], // the Aetna row less S86 (den, num) and OCAPPEND (pending)
     "AET-MA": [1, 1, 1], // S86; OCAPPEND pending
@@ -436,7 +436,7 @@ const PLAN_AT_A: Record<MeasureKey, Record<string, Counts>> = {
 };
 
 // At A, by product line (all five always; an unattributed row where units have no plan).
-const LINE_AT_A: Record<MeasureKey, Record<string, Counts>> = {
+const LINE_AT_A: Record<ClaimsMeasureKey, Record<string, Counts>> = {
   order_follow_up: {
     commercial: [10, 6, 2], // AET-PPO [9, 5, 2] + BCBS-PPO [1, 1, 0]
     medicare_advantage: [2, 1, 1], // AET-MA [1, 1, 1] + HUM-MA [1, 0, 0]
@@ -478,7 +478,7 @@ const LINE_AT_A: Record<MeasureKey, Record<string, Counts>> = {
 };
 
 // At A, by month of the anchor date (months not listed: zero, not available).
-const MONTH_AT_A: Record<MeasureKey, Record<string, Counts>> = {
+const MONTH_AT_A: Record<ClaimsMeasureKey, Record<string, Counts>> = {
   order_follow_up: {
     "2025-02": [4, 3, 0], // OSW1 (not completed), R8P, R31, R30
     "2025-03": [2, 1, 0], // OW (day 90), OW1 (day 91)
@@ -573,7 +573,7 @@ describe.each(ENGINES)("measures golden fixture on %s", (engine) => {
   });
   afterAll(() => db?.dispose());
 
-  const compute = (measure: MeasureKey, groupBy: GroupBy, extra: Partial<MeasureQuery> = {}): Promise<MeasureResult> =>
+  const compute = (measure: ClaimsMeasureKey, groupBy: GroupBy, extra: Partial<MeasureQuery> = {}): Promise<MeasureResult> =>
     computeAs(db, QUALITY_OFFICER, { measure, from: FROM, to: TO, window: W, asOf, groupBy, ...extra });
   const counts = (r: { denominator: number; numerator: number; pending: number }): Counts => [r.denominator, r.numerator, r.pending];
   const sumRows = (rows: MeasureRow[]): Counts =>
@@ -638,7 +638,7 @@ describe.each(ENGINES)("measures golden fixture on %s", (engine) => {
     });
   });
 
-  describe.each(MEASURE_KEYS)("%s", (measure) => {
+  describe.each(CLAIMS_MEASURE_KEYS)("%s", (measure) => {
     it("by payer at the data's as-of date", async () => {
       const r = await compute(measure, "payer");
       expect(withUnits(r.rows).map(project)).toEqual(byPayer(PAYER_AT_A[measure].rows));

@@ -91,7 +91,7 @@ const neutralised = (text: string) => (FORMULA_START.test(text) ? `'${text}` : t
 const countText = (n: number | null, v: "shown" | "small" | "complementary") => (v === "small" ? "<11" : v === "complementary" ? "≥11" : String(n));
 const decimal = (x: number | null) => (x === null ? "" : x.toFixed(4));
 const WINDOW_DAYS = (q: MeasureQuery): string =>
-  ({ order_follow_up: String(q.window), result_documented: String(q.window), order_capture: "14", post_fracture: "180", screening_ordering: "" })[q.measure];
+  ({ order_follow_up: String(q.window), result_documented: String(q.window), order_capture: "14", post_fracture: "180", screening_ordering: "", cms249_dxa_overuse: "" })[q.measure];
 
 /** The dimension cells SPEC section 7 asks for: the grouped dimension named (for plan, its
  *  payer too), the others All; what no plan could be attributed to under Unknown payer. */
