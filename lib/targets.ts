@@ -82,7 +82,7 @@ export function loadTargets(env: Record<string, string | undefined> = process.en
   const file = path.resolve(cwd, shown);
   let mtimeMs: number;
   try {
-    mtimeMs = statSync(file).mtimeMs;
+    mtimeMs = statSync(/*turbopackIgnore: true*/ file).mtimeMs;
   } catch {
     if (!named) return { targets: {}, file: null, error: null };
     return { targets: {}, file: shown, error: `${shown}: file not found (named by ${TARGETS_ENV})` };
@@ -90,7 +90,7 @@ export function loadTargets(env: Record<string, string | undefined> = process.en
   if (cache && cache.file === file && cache.mtimeMs === mtimeMs) return cache.loaded;
   let loaded: LoadedTargets;
   try {
-    loaded = { targets: parseTargets(readFileSync(file, "utf8"), shown), file: shown, error: null };
+    loaded = { targets: parseTargets(readFileSync(/*turbopackIgnore: true*/ file, "utf8"), shown), file: shown, error: null };
   } catch (error) {
     loaded = { targets: {}, file: shown, error: error instanceof TargetsError ? error.message : `${shown}: cannot be read (${(error as Error).message})` };
   }
