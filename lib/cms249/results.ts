@@ -199,7 +199,9 @@ async function storeResults(tx: Sql, period: MeasurementPeriod, results: readonl
   await tx.query(
     `INSERT INTO cms249_results (period_start, period_end, patient_id, evaluation_key, initial_population, denominator,
        denominator_exclusion, numerator, numerator_exclusion, error)
-     SELECT $1::date, $2::date, r.* FROM unnest($3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::boolean[], $8::boolean[], $9::boolean[], $10::text[]) AS r
+     SELECT $1::date, $2::date, r.*
+     -- Booleans as text: postgres.js sends a JavaScript array of booleans as one boolean.
+     FROM unnest($3::text[], $4::text[], $5::text[]::boolean[], $6::text[]::boolean[], $7::text[]::boolean[], $8::text[]::boolean[], $9::text[]::boolean[], $10::text[]) AS r
      ON CONFLICT (period_start, period_end, patient_id) DO UPDATE
        SET evaluation_key = EXCLUDED.evaluation_key, initial_population = EXCLUDED.initial_population, denominator = EXCLUDED.denominator,
            denominator_exclusion = EXCLUDED.denominator_exclusion, numerator = EXCLUDED.numerator,
@@ -209,11 +211,11 @@ async function storeResults(tx: Sql, period: MeasurementPeriod, results: readonl
       period.end,
       results.map((r) => r.patientId),
       results.map((r) => r.evaluationKey ?? null),
-      results.map((r) => p(r).initialPopulation),
-      results.map((r) => p(r).denominator),
-      results.map((r) => p(r).denominatorExclusion),
-      results.map((r) => p(r).numerator),
-      results.map((r) => p(r).numeratorExclusion),
+      results.map((r) => String(p(r).initialPopulation)),
+      results.map((r) => String(p(r).denominator)),
+      results.map((r) => String(p(r).denominatorExclusion)),
+      results.map((r) => String(p(r).numerator)),
+      results.map((r) => String(p(r).numeratorExclusion)),
       results.map((r) => ("error" in r ? r.error : null)),
     ],
   );
