@@ -96,7 +96,7 @@ describe("funnelPlotOf", () => {
 });
 
 describe("spcChartOf", () => {
-  const month = (m: string, x: number, n: number, over: Partial<ReportableRow> = {}) => row(x, n, { month: m, ...over });
+  const month = (m: string, x: number | null, n: number, over: Partial<ReportableRow> = {}) => row(x, n, { month: m, ...over });
 
   it("draws Laney limits from the complete months; a provisional month is plotted and judged, not counted", () => {
     // Complete months 10/20, 10/20, 12/20, 8/20: p̄ = 40/80 = 0.5, σi = √(0.25/20) = 0.111803;
