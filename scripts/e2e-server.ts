@@ -4,7 +4,7 @@
 // (one per role, with the tests' passwords) and an API token per user, written to
 // test-results/e2e-tokens.json for the tests that call the API as a script would.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { openDatabase, type Database } from "@/db/client";
@@ -24,10 +24,16 @@ const GENERATED_FILES = path.join(ROOT, "test-results", "e2e-generated-files");
 const AUTH_SECRET = "e2e-secret-of-at-least-thirty-two-characters";
 const PASSWORDS = Object.fromEntries(ROLES.map((role) => [ACCOUNTS[role].email, ACCOUNTS[role].password]));
 
-type Plan = { server: E2EServer; folder: string | null; database: "pglite" | "postgres" };
+// CMS249's 27 official test cases (FHIR Bundles), imported after the generated files so that the
+// CMS249 card has FHIR data to show on one server (test/e2e/cms249.spec.ts); the deck's servers
+// keep none, so that they show the card without it.
+const CMS249_CASES = path.join(ROOT, "test", "fixtures", "cms249", "cases");
+const CMS249_CASES_FOLDER = path.join(ROOT, "test-results", "e2e-cms249-cases");
+
+type Plan = { server: E2EServer; folder: string | null; database: "pglite" | "postgres"; alsoImport?: string };
 const PLANS: Plan[] = [
   { server: LOADED, folder: DECK, database: "pglite" },
-  { server: GENERATED, folder: GENERATED_FILES, database: "pglite" },
+  { server: GENERATED, folder: GENERATED_FILES, database: "pglite", alsoImport: CMS249_CASES_FOLDER },
   { server: EMPTY, folder: null, database: "pglite" },
   ...(WITH_POSTGRES ? [{ server: LOADED_POSTGRES, folder: DECK, database: "postgres" as const }] : []),
 ];
@@ -52,9 +58,10 @@ async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promi
   };
 }
 
-async function prepare(db: Database, folder: string | null): Promise<Record<string, string>> {
-  if (folder) {
-    const result = await importFolder(db, folder, { importedBy: "e2e" });
+async function prepare(db: Database, folder: string | null, alsoImport?: string): Promise<Record<string, string>> {
+  for (const f of [folder, alsoImport]) {
+    if (!f) continue;
+    const result = await importFolder(db, f, { importedBy: "e2e" });
     if (!result.ok) throw new Error(`e2e data did not import:\n${result.problems.join("\n")}`);
   }
   const auth = createAuth(db, {
@@ -83,10 +90,13 @@ async function main(): Promise<void> {
   }
   rmSync(GENERATED_FILES, { recursive: true, force: true });
   await generateDataset({ members: 3000, seed: 11, outDir: GENERATED_FILES });
+  rmSync(CMS249_CASES_FOLDER, { recursive: true, force: true });
+  mkdirSync(CMS249_CASES_FOLDER, { recursive: true });
+  for (const file of readdirSync(CMS249_CASES).filter((f) => f.endsWith(".json"))) copyFileSync(path.join(CMS249_CASES, file), path.join(CMS249_CASES_FOLDER, file));
   const children: ChildProcess[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   const tokens: Tokens = {};
-  for (const { server, folder, database } of PLANS) {
+  for (const { server, folder, database, alsoImport } of PLANS) {
     const { DATABASE_URL: _serverUrl, ...inherited } = process.env;
     const env: NodeJS.ProcessEnv = { ...inherited, PORT: String(server.port), AUTH_SECRET };
     let db: Database;
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
       db = await openDatabase({ dataDir, purpose: "e2e set-up" });
     }
     try {
-      tokens[server.name] = (await prepare(db, folder)) as Tokens[string];
+      tokens[server.name] = (await prepare(db, folder, alsoImport)) as Tokens[string];
     } finally {
       await db.close();
     }
