@@ -44,6 +44,7 @@ import { FunnelPanel, SpcPanel } from "../_components/comparison-panels";
 import { SignificanceFootnote, SignificanceMark } from "../_components/significance";
 import { changeOf } from "@/lib/views/comparison";
 import { getPayerFunnel, getSpcChart, targetOf } from "@/lib/views/comparison-data";
+import { loadTargets } from "@/lib/targets";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await connection(); // always the warehouse as it is now, never a build-time copy
@@ -110,6 +111,7 @@ const PENDING_WORDS: Record<MeasureKey, string | null> = {
 async function Headlines({ ctx }: { ctx: ViewContext }) {
   const headlines = await getHeadlines(ctx);
   const previous = previousPeriod(ctx.filters.from, ctx.filters.to);
+  const goals = loadTargets().targets;
   return (
     <section aria-label="Headline rates">
       <ul className="headlines">
@@ -136,9 +138,9 @@ async function Headlines({ ctx }: { ctx: ViewContext }) {
                 {h.change === null ? "No change to show against" : `${formatPointChange(h.change)} vs`} {formatPeriod(previous.from, previous.to)}
               </span>
               <SignificanceMark change={changeOf(h.current, h.previous)} testId={`headline-significance-${h.measure}`} />
-              {targetOf(h.measure).target ? (
+              {goals[h.measure] ? (
                 <span className="headline-detail" data-testid={`headline-target-${h.measure}`}>
-                  {targetOf(h.measure).target!.label} {formatRate(targetOf(h.measure).target!.rate)}
+                  {goals[h.measure]!.label} {formatRate(goals[h.measure]!.rate)}
                 </span>
               ) : null}
               {showPending ? (
