@@ -189,7 +189,7 @@ async function ByPayer({ ctx }: { ctx: ViewContext }) {
         />
       }
     >
-      <RateByPayerChart label={`${title}: bar chart; each bar links to the payer's page`} payers={bars} overall={overall} testId="chart-rate-by-payer" />
+      <RateByPayerChart label={`${title}: bar chart; each bar links to the payer's page`} payers={bars} overall={overall} testId="chart-rate-by-payer" goal={targetOf(ctx.filters.measure).target} />
     </ChartFrame>
   );
 }
@@ -329,7 +329,7 @@ async function Trend({ ctx }: { ctx: ViewContext }) {
         </ScrollArea>
       }
     >
-      <TrendChart label={`${title}: line chart, one line per payer`} months={months} lines={lines} provisional={provisional} xTitle={TREND_MONTH_OF[measure]} testId="chart-trend" />
+      <TrendChart label={`${title}: line chart, one line per payer`} months={months} lines={lines} provisional={provisional} xTitle={TREND_MONTH_OF[measure]} testId="chart-trend" goal={targetOf(measure).target} />
     </ChartFrame>
   );
 }

@@ -41,7 +41,23 @@ type Datum = PayerRate & { value: number; err: [number, number] | null };
 /** Rate by payer: a horizontal bar per payer with its 95% interval as a whisker, the all-payer
  *  rate as a dashed line, low-volume bars hatched. Each bar is a link to its payer's page, so
  *  that the drill-down works by keyboard (Tab, Enter) as well as by pointer. */
-export function RateByPayerChart({ label, payers, overall, testId }: { label: string; payers: PayerRate[]; overall: { rate: number; label: string } | null; testId: string }) {
+/** The goal line's colour (the targets of config/targets.json, issue 14). */
+const GOAL_COLOUR = "#15803d";
+
+export function RateByPayerChart({
+  label,
+  payers,
+  overall,
+  testId,
+  goal = null,
+}: {
+  label: string;
+  payers: PayerRate[];
+  overall: { rate: number; label: string } | null;
+  testId: string;
+  /** The measure's goal, drawn as a dotted green line. */
+  goal?: { rate: number; label: string } | null;
+}) {
   const data: Datum[] = payers.map((p) => ({
     ...p,
     value: p.rate ?? 0,
@@ -82,6 +98,7 @@ export function RateByPayerChart({ label, payers, overall, testId }: { label: st
                 }}
               />
               {overall ? <ReferenceLine x={overall.rate} stroke={REFERENCE_COLOUR} strokeDasharray="6 4" strokeWidth={2} ifOverflow="extendDomain" /> : null}
+              {goal ? <ReferenceLine x={goal.rate} stroke={GOAL_COLOUR} strokeDasharray="2 3" strokeWidth={2} ifOverflow="extendDomain" className="goal-line" /> : null}
               <Bar dataKey="value" isAnimationActive={false} maxBarSize={30} shape={(props: object) => <BarLink {...(props as BarShapeProps)} hatch={`url(#${testId}-hatch)`} />}>
                 <ErrorBar dataKey="err" direction="x" width={8} stroke={REFERENCE_COLOUR} strokeWidth={1.5} />
               </Bar>
@@ -95,6 +112,7 @@ export function RateByPayerChart({ label, payers, overall, testId }: { label: st
           { label: "Rate (bar) and its 95% interval (whisker)", colour: "#0072B2", mark: "bar" },
           ...(payers.some((p) => p.lowVolume && p.rate !== null) ? [{ label: "Hatched: low volume (n under 20)", colour: "#4b5563", mark: "hatched" as const }] : []),
           ...(overall ? [{ label: `${overall.label} ${formatRate(overall.rate)}`, colour: REFERENCE_COLOUR, mark: "dashed" as const }] : []),
+          ...(goal ? [{ label: `${goal.label} ${formatRate(goal.rate)}`, colour: GOAL_COLOUR, mark: "dashed" as const }] : []),
         ]}
       />
     </>

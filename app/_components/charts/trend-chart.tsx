@@ -1,6 +1,6 @@
 "use client";
 
-import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { formatInterval, formatMonth, formatRate } from "@/lib/format";
 import {
   AXIS_STROKE,
@@ -38,7 +38,24 @@ type Row = Record<string, number | string | boolean | null | [number, number]>;
 /** Rates by month, one line per series, with the 95% interval as a band, low-volume months as
  *  hollow points and provisional months (claims still arriving) shaded. The x axis is the
  *  month's position, so that a single month has a column of its own to shade. */
-export function TrendChart({ label, months, lines, provisional, xTitle, testId }: { label: string; months: string[]; lines: TrendLine[]; provisional: string[]; xTitle: string; testId: string }) {
+export function TrendChart({
+  label,
+  months,
+  lines,
+  provisional,
+  xTitle,
+  testId,
+  goal = null,
+}: {
+  label: string;
+  months: string[];
+  lines: TrendLine[];
+  provisional: string[];
+  xTitle: string;
+  testId: string;
+  /** The measure's goal (config/targets.json, issue 14), drawn as a dotted green line. */
+  goal?: { rate: number; label: string } | null;
+}) {
   const data: Row[] = months.map((month, i) => {
     const row: Row = { i, month };
     for (const line of lines) {
@@ -55,6 +72,7 @@ export function TrendChart({ label, months, lines, provisional, xTitle, testId }
     ...lines.filter((l) => l.band).map((l) => ({ label: `95% interval of ${l.label}`, colour: l.colour, mark: "band" as const })),
     ...(lines.some((l) => l.points.some((p) => p.rate !== null && p.lowVolume)) ? [{ label: "Low volume (n under 20)", colour: "#4b5563", mark: "hollow" as const }] : []),
     ...(bands.length ? [{ label: "Provisional: claims still arriving", colour: PROVISIONAL_FILL, mark: "provisional" as const }] : []),
+    ...(goal ? [{ label: `${goal.label} ${formatRate(goal.rate)}`, colour: "#15803d", mark: "dashed" as const }] : []),
   ];
 
   return (
@@ -88,6 +106,7 @@ export function TrendChart({ label, months, lines, provisional, xTitle, testId }
               label={axisTitle(xTitle, "x")}
               allowDecimals={false}
             />
+            {goal ? <ReferenceLine y={goal.rate} stroke="#15803d" strokeDasharray="2 3" strokeWidth={2} className="goal-line" /> : null}
             <YAxis type="number" domain={[0, 1]} ticks={RATE_TICKS} tickFormatter={percentTick} tick={AXIS_TICK} stroke={AXIS_STROKE} width={62} label={axisTitle("Rate", "y")} />
             <Tooltip
               cursor={{ stroke: "#9ca3af" }}

@@ -233,6 +233,7 @@ export default async function PayerPage({ params, searchParams }: { params: Prom
           provisional={provisional}
           xTitle={selected === "post_fracture" ? "Month of the episode date" : selected === "screening_ordering" ? "12 months ending with the month" : "Month of the order date"}
           testId="chart-payer-trend"
+          goal={targetOf(selected).target}
           lines={[
             { key: payer.key, label: subject, colour, band: true, points: payerPoints },
             ...(benchmark ? [{ key: ALL_PAYERS_SERIES, label: reference, colour: ALL_PAYERS_COLOUR, dashed: true, points: benchmark.map((r) => ({ ...trendPoint(r), n: n(r) })) }] : []),
