@@ -1,5 +1,5 @@
 // npm run bench -- [--members N[,N…]] [--seed S] [--engines postgres,pglite]
-//   [--import-only | --pages-only | --load-only] [--users 50] [--load-seconds 60]
+//   [--import-only | --pages-only and/or --load-only] [--users 50] [--load-seconds 60]
 //   [--load-think 5000,0] [--samples 20] [--reuse-build] [--keep]
 // The benchmark of SPEC section 9. PostgreSQL is DATABASE_URL's server, else the local one at
 // 127.0.0.1:5432, in a fresh database of its own per run; PGlite runs in a temporary directory.
@@ -56,8 +56,9 @@ async function main(): Promise<void> {
       keep: { type: "boolean", default: false },
     },
   });
+  // --pages-only and --load-only together: both HTTP parts, still without the import comparison.
   const only = (["import-only", "pages-only", "load-only"] as const).filter((flag) => values[flag]);
-  if (only.length > 1) throw new Error(`--${only.join(" and --")} exclude each other`);
+  if (values["import-only"] && only.length > 1) throw new Error(`--${only.join(" and --")} exclude each other`);
   const plan: BenchPlan = {
     seed: Number(values.seed),
     importComparison: !values["pages-only"] && !values["load-only"],
@@ -125,24 +126,23 @@ function record(into: Map<string, Map<number, PageTiming[]>>, engine: string, me
 async function benchPostgres(folder: string, plan: BenchPlan): Promise<EngineResult> {
   const { name, url: databaseUrl } = await freshBenchDatabase();
   progress(`postgres: database ${name}`);
-  const sections: [string, Row[]][] = [];
-  let site: Site | null = null;
-  const db = await openDatabase({ databaseUrl });
   try {
-    sections.push(...(await importAndMeasure(db, folder, databaseUrl, plan)));
-    if (plan.pages || plan.load) site = await prepareSite(db, plan);
-  } finally {
-    await db.close();
-  }
-  let pages: PageTiming[] | null = null;
-  if (site) {
+    const sections: [string, Row[]][] = [];
+    let site: Site | null = null;
+    const db = await openDatabase({ databaseUrl });
+    try {
+      sections.push(...(await importAndMeasure(db, folder, databaseUrl, plan)));
+      if (plan.pages || plan.load) site = await prepareSite(db, plan);
+    } finally {
+      await db.close();
+    }
+    if (!site) return { sections, pages: null };
     const http = await benchHttp(plan, { url: databaseUrl }, site);
-    sections.push(...http.sections);
-    pages = http.pages;
+    return { sections: [...sections, ...http.sections], pages: http.pages };
+  } finally {
+    if (plan.keep) progress(`kept PostgreSQL database ${name}`);
+    else await dropBenchDatabase(name);
   }
-  if (plan.keep) progress(`kept PostgreSQL database ${name}`);
-  else await dropBenchDatabase(name);
-  return { sections, pages };
 }
 
 async function benchPglite(folder: string, plan: BenchPlan): Promise<EngineResult> {
