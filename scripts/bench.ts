@@ -14,6 +14,7 @@ import { openDatabase, type Database } from "@/db/client";
 import { duckdbFollowUp } from "@/lib/bench/duckdb-follow-up";
 import { benchOrdersCsv } from "@/lib/bench/orders-csv";
 import { BENCHMARK_VIEWER } from "@/lib/bench/viewer";
+import { canMeasureCpu, cpuSecondsOf, cpuSpent } from "@/lib/bench/cpu";
 import { benchmarkPages, loadMix, loadUsers, timePages, type LoadResult, type PageTiming } from "@/lib/bench/pages";
 import { timePlainCopy } from "@/lib/bench/plain-copy";
 import { buildApplication, freePort, startServer } from "@/lib/bench/server";
@@ -137,7 +138,7 @@ async function benchPostgres(folder: string, plan: BenchPlan): Promise<EngineRes
       await db.close();
     }
     if (!site) return { sections, pages: null };
-    const http = await benchHttp(plan, { url: databaseUrl }, site);
+    const http = await benchHttp(plan, { url: databaseUrl }, site, name);
     return { sections: [...sections, ...http.sections], pages: http.pages };
   } finally {
     if (plan.keep) progress(`kept PostgreSQL database ${name}`);
@@ -161,7 +162,7 @@ async function benchPglite(folder: string, plan: BenchPlan): Promise<EngineResul
     }
     let pages: PageTiming[] | null = null;
     if (site) {
-      const http = await benchHttp(plan, { dataDir }, site);
+      const http = await benchHttp(plan, { dataDir }, site, null);
       sections.push(...http.sections);
       pages = http.pages;
     }
@@ -214,7 +215,12 @@ async function prepareSite(db: Database, plan: BenchPlan): Promise<Site> {
 
 /** `next start` over the warehouse: every page's p50/p95 for one signed-in user, then the
  *  concurrent users. */
-async function benchHttp(plan: BenchPlan, database: { url: string } | { dataDir: string }, site: Site): Promise<{ sections: [string, Row[]][]; pages: PageTiming[] | null }> {
+async function benchHttp(
+  plan: BenchPlan,
+  database: { url: string } | { dataDir: string },
+  site: Site,
+  databaseName: string | null,
+): Promise<{ sections: [string, Row[]][]; pages: PageTiming[] | null }> {
   const engine = "url" in database ? "postgres" : "pglite";
   const port = await freePort();
   progress(`${engine}: next start on port ${port}`);
@@ -223,22 +229,33 @@ async function benchHttp(plan: BenchPlan, database: { url: string } | { dataDir:
   progress(`${engine}: server pid ${server.pid} answered after ${started.seconds.toFixed(1)} s`);
   const sections: [string, Row[]][] = [];
   let pages: PageTiming[] | null = null;
+  const cpu = cpuMeter(server.pid, databaseName);
   try {
     const signIns = await signIn(server.url, site.emails);
     const signInNote = `${signIns.users.length} users signed in over HTTP in ${signIns.seconds.toFixed(1)} s${signIns.rateLimited ? ` (${signIns.rateLimited} sign-ins refused 429 by the per-address limit of 30 a minute and retried after Retry-After)` : ""}`;
     if (plan.pages) {
       progress(`${engine}: page timings`);
       const load = loadAverage();
-      pages = await timePages(server.url, signIns.users[0]!, benchmarkPages(site.payerKeys[0]!, site.memberIds[0]!), plan.samples);
-      sections.push([`pages over HTTP, one signed-in user (first request after the import and the server's start, then p50 / p95 of ${plan.samples})`, pageRows(pages, load())]);
+      pages = [];
+      const cpuPerPage: (CpuUse | null)[] = [];
+      for (const page of benchmarkPages(site.payerKeys[0]!, site.memberIds[0]!)) {
+        const before = await cpu.read();
+        pages.push(...(await timePages(server.url, signIns.users[0]!, [page], plan.samples)));
+        cpuPerPage.push(await cpu.since(before, plan.samples + 1));
+      }
+      sections.push([
+        `pages over HTTP, one signed-in user (first request after the import and the server's start, then p50 / p95 of ${plan.samples}; CPU per request of the server process and of its database)`,
+        pageRows(pages, cpuPerPage, load()),
+      ]);
     }
     if (plan.load) {
       const rows: Row[] = [["users", signInNote, `each with a session cookie of its own; pages: ${loadMix(site.payerKeys, site.memberIds).map((p) => p.path).join(" ")}`]];
       for (const think of plan.loadThinkMs) {
         progress(`${engine}: ${signIns.users.length} users, ${think ? `pausing ${think} ms on average` : "no pause"}, ${plan.loadSeconds} s`);
         const load = loadAverage();
+        const before = await cpu.read();
         const result = await loadUsers(server.url, signIns.users, loadMix(site.payerKeys, site.memberIds), plan.loadSeconds, think);
-        rows.push(...loadRows(result, load()));
+        rows.push(...loadRows(result, await cpu.since(before, result.requests), load()));
       }
       sections.push([`${signIns.users.length} concurrent signed-in users (autocannon, one connection per user, ${plan.loadSeconds} s a run)`, rows]);
     }
@@ -251,24 +268,25 @@ async function benchHttp(plan: BenchPlan, database: { url: string } | { dataDir:
 const PAGE_P50_MS = 150;
 const PAGE_P95_MS = 400;
 
-function pageRows(pages: PageTiming[], load: string): Row[] {
-  const rows: Row[] = pages.map((p) => {
+function pageRows(pages: PageTiming[], cpuPerPage: (CpuUse | null)[], load: string): Row[] {
+  const rows: Row[] = pages.map((p, i) => {
     const ok = p.p50 <= PAGE_P50_MS && p.p95 <= PAGE_P95_MS;
-    return [`${p.page} \`${p.path}\``, `${ms(p.p50)} / ${ms(p.p95)} ${ok ? "✔" : "✘"}`, `first ${ms(p.first)}, max ${ms(p.max)}`];
+    return [`${p.page} \`${p.path}\``, `${ms(p.p50)} / ${ms(p.p95)} ${ok ? "✔" : "✘"}`, `first ${ms(p.first)}, max ${ms(p.max)}${cpuNote(cpuPerPage[i] ?? null)}`];
   });
   rows.push(["target", `p50 ≤ ${PAGE_P50_MS} ms, p95 ≤ ${PAGE_P95_MS} ms`, load]);
   return rows;
 }
 
-function loadRows(r: LoadResult, load: string): Row[] {
+function loadRows(r: LoadResult, cpuPerPage: CpuUse | null, load: string): Row[] {
   const mode = r.thinkMs ? `pausing ${r.thinkMs / 1000} s on average between pages` : "no pause (the next page as soon as one is answered)";
   const ok = r.errors === 0 && r.non2xx === 0 && r.p95 <= 1000;
   const codes = Object.entries(r.statusCodes).map(([code, n]) => `${code}: ${n}`).join(", ");
+  const causes = Object.entries(r.connectionErrors).map(([code, n]) => `${code} ${n}`).join(", ");
   return [
     [
       `${r.users} users, ${mode}: p50 / p95 / p99`,
       `${ms(r.p50)} / ${ms(r.p95)} / ${ms(r.p99)} ${ok ? "✔" : "✘"}`,
-      `${r.requests} pages in ${r.seconds} s (${r.throughput.toFixed(1)}/s), max ${ms(r.max)}; errors ${r.errors} (timeouts ${r.timeouts}), non-2xx ${r.non2xx} (${codes}); target no error, p95 ≤ 1 s; ${load}`,
+      `${r.requests} pages in ${r.seconds} s (${r.throughput.toFixed(1)}/s), max ${ms(r.max)}; errors ${r.errors} (timeouts ${r.timeouts}${causes ? `, failed connections: ${causes}` : ""}), non-2xx ${r.non2xx} (${codes})${cpuNote(cpuPerPage)}; target no error, p95 ≤ 1 s; ${load}`,
     ],
     ...Object.entries(r.byPage)
       .filter(([, l]) => l.requests > 0)
@@ -286,6 +304,38 @@ function compareSizes(bySize: Map<number, PageTiming[]>): Row[] {
     return [`${p.page} p50`, `${ratio.toFixed(2)}×`, `${ms(p.p50)} at ${sizes.at(-1)!.toLocaleString("en-US")} against ${ms(q.p50)} at ${sizes[0]!.toLocaleString("en-US")}; target ≤ 1.3× ${ratio <= 1.3 ? "✔" : "✘"}`];
   });
 }
+
+/** CPU seconds per request: of the server process (Node.js, and the embedded database on
+ *  PGlite) and of the PostgreSQL backends serving the benchmark's database. */
+type CpuUse = { server: number; database: number | null };
+
+function cpuMeter(serverPid: number, databaseName: string | null) {
+  const backends = async (): Promise<number[]> => {
+    if (!databaseName) return [];
+    const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await admin<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = ${databaseName} AND backend_type = 'client backend'`;
+      return rows.map((r) => r.pid);
+    } finally {
+      await admin.end();
+    }
+  };
+  const read = async () => ({ server: cpuSecondsOf([serverPid]), database: cpuSecondsOf(await backends()) });
+  return {
+    read,
+    async since(before: Awaited<ReturnType<typeof read>>, requests: number): Promise<CpuUse | null> {
+      if (!canMeasureCpu() || requests === 0) return null;
+      const after = await read();
+      return {
+        server: cpuSpent(before.server, after.server) / requests,
+        database: databaseName ? cpuSpent(before.database, after.database) / requests : null,
+      };
+    },
+  };
+}
+
+const cpuNote = (c: CpuUse | null) =>
+  c ? `; CPU per page: server ${ms(c.server * 1000)}${c.database === null ? " (database inside it)" : `, PostgreSQL ${ms(c.database * 1000)}`}` : "";
 
 const ms = (value: number) => `${Math.round(value).toLocaleString("en-US")} ms`;
 

@@ -72,6 +72,9 @@ export type LoadResult = Latencies & {
   throughput: number;
   /** Failed connections and timeouts (no answer). */
   errors: number;
+  /** The failed connections by error code (ECONNRESET: the server closed a connection the
+   *  user was about to reuse). */
+  connectionErrors: Record<string, number>;
   timeouts: number;
   /** Answers other than 2xx (a redirect to sign-in would be one). */
   non2xx: number;
@@ -99,6 +102,7 @@ export async function loadUsers(base: string, users: SignedInUser[], pages: Benc
   const all: number[] = [];
   const byPage = new Map<string, number[]>(pages.map(({ page }) => [page, []]));
   const pageOf = new Map(pages.map(({ page, path }) => [path, page]));
+  const connectionErrors: Record<string, number> = {};
   let next = 0;
   const instance = autocannon({
     url: base,
@@ -118,6 +122,10 @@ export async function loadUsers(base: string, users: SignedInUser[], pages: Benc
       const start = i % pages.length;
       const own = [...pages.slice(start), ...pages.slice(0, start)];
       client.setRequests(own.map(({ path }) => ({ method: "GET", path, headers: { cookie } })));
+      client.on("connError", (error: NodeJS.ErrnoException) => {
+        const code = error.code ?? error.message;
+        connectionErrors[code] = (connectionErrors[code] ?? 0) + 1;
+      });
       client.on("response", (_status: number, _bytes: number, ms: number) => {
         all.push(ms);
         byPage.get(pageOf.get(client.requestIterator.currentRequest.path) ?? "?")?.push(ms);
@@ -133,6 +141,7 @@ export async function loadUsers(base: string, users: SignedInUser[], pages: Benc
     throughput: all.length / seconds,
     ...latencies(all),
     errors: result.errors,
+    connectionErrors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     statusCodes,
