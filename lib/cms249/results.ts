@@ -66,7 +66,11 @@ export function defaultPool(): Cms249WorkerPool | undefined {
   return sharedPool ?? undefined;
 }
 
-export type EnsureOptions = { pool?: Cms249WorkerPool | null };
+export type EnsureOptions = {
+  pool?: Cms249WorkerPool | null;
+  /** The bound on periods kept; MAX_CMS249_PERIODS unless a test asks for a small one. */
+  maxPeriods?: number;
+};
 
 const periodKey = (p: MeasurementPeriod) => `${p.start}|${p.end}`;
 
@@ -79,7 +83,8 @@ const periodKey = (p: MeasurementPeriod) => `${p.start}|${p.end}`;
 export async function ensureCms249Periods(db: Sql, periods: readonly MeasurementPeriod[], options: EnsureOptions = {}): Promise<MeasurementPeriod[]> {
   const status = await getCms249Status(db);
   if (!status.fhirData) return [];
-  const wanted = uniquePeriods(periods).slice(0, MAX_CMS249_PERIODS);
+  const max = options.maxPeriods ?? MAX_CMS249_PERIODS;
+  const wanted = uniquePeriods(periods).slice(0, max);
   if (wanted.length === 0) return [];
   if ((await stalePeriods(db, wanted, status.batchId)).length === 0) return wanted;
   await db.transaction(async (tx) => {
@@ -89,7 +94,7 @@ export async function ensureCms249Periods(db: Sql, periods: readonly Measurement
     if (!current.fhirData) return;
     const stale = await stalePeriods(tx, wanted, current.batchId);
     for (const { period, since } of stale) await evaluatePeriod(tx, period, since, current.batchId, options);
-    await evictPeriods(tx, wanted);
+    await evictPeriods(tx, wanted, max);
   });
   return wanted;
 }
@@ -106,9 +111,10 @@ export async function refreshCms249AfterImport(tx: Sql, periods: readonly Measur
   const kept = await tx.query<{ start: string; end: string }>(
     `SELECT period_start::text AS start, period_end::text AS "end" FROM cms249_periods ORDER BY evaluated_at DESC`,
   );
-  const wanted = uniquePeriods([...periods, ...kept]).slice(0, MAX_CMS249_PERIODS);
+  const max = options.maxPeriods ?? MAX_CMS249_PERIODS;
+  const wanted = uniquePeriods([...periods, ...kept]).slice(0, max);
   for (const { period, since } of await stalePeriods(tx, wanted, status.batchId)) await evaluatePeriod(tx, period, since, status.batchId, options);
-  await evictPeriods(tx, uniquePeriods(periods));
+  await evictPeriods(tx, uniquePeriods(periods), max);
 }
 
 /** Periods not evaluated yet (since null), or evaluated before the latest FHIR import. */
@@ -222,13 +228,13 @@ async function storeResults(tx: Sql, period: MeasurementPeriod, results: readonl
 }
 
 /** Drops the periods evaluated longest ago beyond the bound, never one of `keep`. */
-async function evictPeriods(tx: Sql, keep: readonly MeasurementPeriod[]): Promise<void> {
+async function evictPeriods(tx: Sql, keep: readonly MeasurementPeriod[], max: number): Promise<void> {
   const stale = await tx.query<{ start: string; end: string }>(
     `SELECT period_start::text AS start, period_end::text AS "end" FROM cms249_periods
      WHERE (period_start, period_end) NOT IN (SELECT * FROM unnest($1::text[]::date[], $2::text[]::date[]))
      ORDER BY evaluated_at DESC, period_end DESC, period_start DESC
      OFFSET greatest(0, $3 - cardinality($1::text[]))`,
-    [keep.map((p) => p.start), keep.map((p) => p.end), MAX_CMS249_PERIODS],
+    [keep.map((p) => p.start), keep.map((p) => p.end), max],
   );
   if (stale.length === 0) return;
   const starts = stale.map((s) => s.start);

@@ -8,7 +8,7 @@ import { addDays } from "@/lib/dates";
 import { getDataAsOf } from "@/lib/derive";
 import { parseFilters, toMeasureQuery } from "@/lib/filters";
 import { importFolder } from "@/lib/import";
-import { getMeasure, GROUP_BYS, groupByApplies, MEASURE_KEYS, type GroupBy, type MeasureQuery, type ReportableRow } from "@/lib/measures";
+import { CLAIMS_MEASURE_KEYS, getMeasure, GROUP_BYS, groupByApplies, MEASURE_KEYS, type GroupBy, type MeasureQuery, type ReportableRow } from "@/lib/measures";
 import { countOrders, MemberLevelAccessError, type OrderQuery } from "@/lib/orders";
 import { testAuth, userWithToken } from "../support/auth";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
@@ -250,7 +250,8 @@ describe.each(ENGINES)("CSV reports on %s", (engine) => {
     });
 
     it.each(deckCases.map((c, i) => [i + 1, c] as const))("gives the public deck's expected figures by payer (parameter set %i)", async (_n, deckCase) => {
-      for (const measure of MEASURE_KEYS) {
+      // The deck has no FHIR data: CMS249 is not in its expected.json (fhir-evaluate-measure.test.ts has it).
+      for (const measure of CLAIMS_MEASURE_KEYS) {
         const { from, to, window, asOf } = deckCase.params;
         const { rows } = await download("measure-summary", { measure, groupBy: "payer", from, to, window: String(window), ...(asOf ? { asOf } : {}) });
         const actual: Record<string, Counts> = {};
