@@ -141,7 +141,7 @@ export function OrderingNpiTable({
       )}
       {view.more > 0 ? (
         <p className="chart-note" data-testid="npi-more">
-          And {formatCount(view.more)} more NPIs with smaller denominators: every one is in the CSV.
+          And {formatCount(view.more)} more NPIs, none with a larger denominator: every one is in the CSV.
         </p>
       ) : null}
     </section>

@@ -149,6 +149,10 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
           <a href={`/api/reports/orders.csv?${csv.toString()}`} data-testid="worklist-csv">
             Download this list as CSV
           </a>
+          {" · "}
+          <a href="#npi-rates-title" data-testid="npi-rates-link">
+            Rates by ordering clinician
+          </a>
         </p>
         {rows.length === 0 ? (
           <p className="not-available">No order not scanned for these filters.</p>
