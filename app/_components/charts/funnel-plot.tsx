@@ -153,7 +153,7 @@ function UnitMark({ x, y, unit }: { x: number; y: number; unit: FunnelUnit }) {
 
 /** Names beside the points, moved apart vertically so that they do not overlap. */
 function placeLabels(units: FunnelUnit[], x: (n: number) => number, y: (v: number) => number) {
-  const placed: { key: string; x: number; y: number; text: string; anchor: "start" | "end" }[] = [];
+  const placed: { key: string; x: number; y: number; text: string; anchor: "start" | "end"; width: number }[] = [];
   const sorted = [...units].sort((a, b) => y(a.rate) - y(b.rate));
   for (const u of sorted) {
     const px = x(u.denominator);
@@ -161,12 +161,21 @@ function placeLabels(units: FunnelUnit[], x: (n: number) => number, y: (v: numbe
     const text = u.name.length > 24 ? `${u.name.slice(0, 23)}…` : u.name;
     const lx = anchor === "end" ? px - 10 : px + 10;
     let ly = y(u.rate);
-    const width = text.length * 6;
-    for (const other of placed) {
-      const overlapX = anchor === other.anchor ? Math.abs(other.x - lx) < width : Math.abs(other.x - lx) < width / 2;
-      if (overlapX && Math.abs(other.y - ly) < 13) ly = other.y + 13;
+    const width = text.length * 6.2;
+    const left = anchor === "end" ? lx - width : lx;
+    // Moved down past every label it would overlap, until it overlaps none.
+    for (let moved = true, tries = 0; moved && tries < 20; tries++) {
+      moved = false;
+      for (const other of placed) {
+        const otherLeft = other.anchor === "end" ? other.x - other.width : other.x;
+        const overlapX = left < otherLeft + other.width && otherLeft < left + width;
+        if (overlapX && Math.abs(other.y - ly) < 13) {
+          ly = other.y + 13;
+          moved = true;
+        }
+      }
     }
-    placed.push({ key: u.key, x: lx, y: ly, text, anchor });
+    placed.push({ key: u.key, x: lx, y: ly, text, anchor, width });
   }
   return placed;
 }

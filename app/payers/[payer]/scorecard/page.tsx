@@ -11,8 +11,7 @@ import {
   formatPeriod,
   formatPointChange,
   formatRate,
-  formatRowRate,
-  MEASURE_NAMES,
+    MEASURE_NAMES,
   PRODUCT_LINE_NAMES,
   UNKNOWN_PLAN_NAME,
 } from "@/lib/format";
@@ -158,7 +157,7 @@ export default async function ScorecardPage({ params, searchParams }: { params: 
                     <span className="sc-sub">{directionWords(m.measure)}</span>
                   </th>
                   <td className="num">
-                    <strong>{formatRowRate(m.current)}</strong>
+                    <strong>{rateText(m.current)}</strong>
                     <span className="sc-sub">{formatInterval(m.current.ciLow, m.current.ciHigh)}</span>
                     {m.current.flags.includes("low_volume") ? <span className="sc-sub">low volume</span> : null}
                   </td>
@@ -172,13 +171,16 @@ export default async function ScorecardPage({ params, searchParams }: { params: 
                         ? `significant (p ${m.change.test!.pValue < 0.001 ? "< 0.001" : `= ${m.change.test!.pValue.toFixed(3)}`})`
                         : m.change.verdict === "not_significant"
                           ? `not significant (p = ${m.change.test!.pValue.toFixed(2)})`
-                          : "not tested"}
+                          : `not tested: ${m.change.reason}`}
                     </span>
                   </td>
-                  <td className="num">{m.benchmark ? formatRowRate(m.benchmark) : "Not shown"}</td>
+                  <td className="num">{m.benchmark ? rateText(m.benchmark) : "not shown"}</td>
                   <td className="num">{m.target ? formatRate(m.target.rate, 0) : "—"}</td>
                   <td>
                     <Sparkline months={m.months} target={m.target?.rate ?? null} name={MEASURE_NAMES[m.measure]!} />
+                    <span className="sc-sub">
+                      {m.months.filter((p) => p.rate !== null).length} of {m.months.length} months plotted
+                    </span>
                   </td>
                 </tr>
               ))}
@@ -213,7 +215,7 @@ export default async function ScorecardPage({ params, searchParams }: { params: 
                       <td key={m} className="num">
                         {r ? (
                           <>
-                            {formatRowRate(r)}
+                            {rateText(r)}
                             <span className="sc-sub">n={n(r)}</span>
                           </>
                         ) : (
@@ -258,10 +260,16 @@ export default async function ScorecardPage({ params, searchParams }: { params: 
           † {SIGNIFICANCE_TEST} Rates: numerator ÷ denominator with the 95% Wilson interval; low volume under 20. Trend: the monthly rate on a 0–100% scale, the goal dotted,
           provisional months (claims still arriving: the as-of date within the payer&apos;s 90th-percentile claims lag of the month&apos;s end) hollow; months mostly still
           within their window are not plotted. Small-cell suppression: a count from 1 to 10 reads &lt;11, a rate resting on one is hidden, and where a hidden cell could be
-          worked out from a total the next smallest is hidden too. Claims lag: received date − service date of original claim lines of the last 12 months.
+          worked out from a total the next smallest is hidden too; &ldquo;hidden&rdquo; marks such a rate, and a month so hidden is not plotted. Claims lag: received date − service date of original claim lines of the last 12 months.
           {card.targetProblem ? ` Goals not shown: ${card.targetProblem}.` : ""}
         </p>
       </footer>
     </article>
   );
+}
+
+/** A rate as the scorecard prints it: short, the footnote says what "hidden" means. */
+function rateText(row: ReportableRow): string {
+  if (row.rate === null && row.visibility.rateHidden && (row.denominator !== 0 || row.visibility.denominator !== "shown")) return "hidden";
+  return row.rate === null ? "not available" : formatRate(row.rate);
 }
