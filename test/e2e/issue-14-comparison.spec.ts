@@ -70,6 +70,9 @@ test("overview: the payers on a funnel plot with limits, the control chart, and 
   await expect(funnel).toBeHidden();
   await expectNoSidewaysScroll(page, "overview at 390 px");
   await page.screenshot({ path: `${SHOTS}/issue14-overview-phone.png`, fullPage: true });
+  await page.getByTestId("chart-payer-funnel").screenshot({ path: `${SHOTS}/issue14-overview-funnel-phone.png` });
+  await page.getByTestId("chart-spc").screenshot({ path: `${SHOTS}/issue14-overview-spc-phone.png` });
+  await page.getByTestId("filter-bar").screenshot({ path: `${SHOTS}/issue14-filter-bar-phone.png` });
   expect(errors).toEqual([]);
 });
 
