@@ -44,10 +44,17 @@ export type Cms249Status =
   | { fhirData: false }
   | { fhirData: true; batchId: number };
 
-/** Whether FHIR data are loaded, and the latest import that wrote any (the results' version). */
+/** Whether FHIR data are loaded, and the latest import that wrote any (the results' version):
+ *  a claims refresh leaves CMS249's kept periods current. */
 export async function getCms249Status(db: Sql): Promise<Cms249Status> {
+  // Read from the import log (a row per import), not by scanning fhir_resources, which every
+  // page view would otherwise do: the latest import whose FHIR files (NDJSON, Bundles) made a
+  // resource new or changed it is the import_batch_id the changed resources carry.
   const [row] = await db.query<{ batch: number | null; patients: boolean }>(
-    `SELECT (SELECT max(import_batch_id) FROM fhir_resources)::int AS batch,
+    `SELECT (SELECT max(b.id) FROM import_batches b
+             WHERE b.outcome = 'succeeded'
+               AND EXISTS (SELECT 1 FROM jsonb_array_elements(b.files) f
+                           WHERE f ->> 'file' ~ '[.](nd)?json$' AND (f ->> 'new')::int + (f ->> 'changed')::int > 0))::int AS batch,
             EXISTS (SELECT 1 FROM fhir_resources WHERE resource_type = 'Patient') AS patients`,
   );
   return row?.patients && row.batch !== null ? { fhirData: true, batchId: row.batch } : { fhirData: false };

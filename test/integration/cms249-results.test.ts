@@ -72,6 +72,20 @@ describe.each(ENGINES)("CMS249 results kept per period on %s", (engine) => {
     // 27 − 1 in the population and the denominator; she was in neither exclusion nor the numerator;
     // the mark adds one to the numerator.
     expect(await countCms249Populations(db, PERIOD, null)).toEqual({ initialPopulation: 26, denominator: 26, denominatorExclusion: 16, numerator: 5, numeratorExclusion: 3 });
+
+    // A claims import (no FHIR file) leaves the kept period current: nothing to evaluate again.
+    const claims = folder();
+    writeFileSync(path.join(claims, "plans.csv"), "plan_id,payer,plan_name,product_line\nAET-PPO,Aetna,Aetna PPO,commercial\n");
+    writeFileSync(
+      path.join(claims, "claim_lines.csv"),
+      `claim_id,line_number,frequency_code,received_date,member_id,plan_id,claim_type,service_date,procedure_code,line_status\nC1,1,1,2026-02-15,${QUALIFYING_ENCOUNTER},AET-PPO,professional,2026-02-01,99213,paid\n`,
+    );
+    expect((await importFolder(db, claims, { importedBy: "test" })).problems).toEqual([]);
+    const periodsNow = await kept();
+    expect(periodsNow.find((p) => p.start === "2025-01-01")).toEqual(period);
+    await ensureCms249Periods(db, [PERIOD]);
+    expect((await kept()).find((p) => p.start === "2025-01-01")).toEqual(period);
+    expect((await row(QUALIFYING_ENCOUNTER))!.numerator).toBe(true);
   }, 300_000);
 
   it("keeps at most its bound of periods, dropping the one evaluated longest ago", async () => {
