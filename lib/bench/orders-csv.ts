@@ -41,7 +41,10 @@ const MB = 1024 * 1024;
 export async function benchOrdersCsv(db: Sql, options: OrdersCsvBenchOptions = {}): Promise<OrdersCsvBench> {
   const asOf = await resolveSnapshot(db, options.asOf);
   if (!asOf) throw new Error("orders.csv benchmark: the warehouse holds no claims");
-  const ctx = await getViewContext(db, BENCHMARK_VIEWER, { asOf, from: options.from ?? "1900-01-01", to: options.to ?? asOf, window: String(options.window ?? 90) });
+  // Every order: the longest period the filters accept (under ten years, from 1990 on) ending
+  // on the as-of date, which holds every order of the generated data (three years).
+  const from = options.from ?? `${Math.max(1990, Number(asOf.slice(0, 4)) - 9)}-01-01`;
+  const ctx = await getViewContext(db, BENCHMARK_VIEWER, { asOf, from, to: options.to ?? asOf, window: String(options.window ?? 90) });
   if (!ctx) throw new Error("orders.csv benchmark: the warehouse holds no claims");
   if (ctx.invalid.length > 0) throw new Error(`orders.csv benchmark: ${ctx.invalid.map((p) => `${p.name}=${p.value}`).join(", ")} not valid`);
   const { filters } = ctx;
