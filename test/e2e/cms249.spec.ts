@@ -34,8 +34,9 @@ test("without FHIR data the CMS249 card says so, never 0%", async ({ page }) => 
 });
 
 test("$evaluate-measure answers a token as a FHIR server does, and an anonymous request with 401", async () => {
-  // A context of its own: no session cookie, only what each request sends.
-  const request = await playwrightRequest.newContext();
+  // Contexts of their own without any session cookie: the token's, and an anonymous one (a
+  // cookie the token's answers may set is not carried over).
+  const request = await playwrightRequest.newContext({ storageState: { cookies: [], origins: [] } });
   const tokens = JSON.parse(readFileSync(TOKENS_FILE, "utf8")) as Tokens;
   const url = `${GENERATED.url}/api/fhir/Measure/cms249/$evaluate-measure?periodStart=2025-01-01&periodEnd=2025-12-31`;
   const answer = await request.get(url, { headers: { Authorization: `Bearer ${tokens[GENERATED.name]!.quality_officer}` } });
@@ -45,9 +46,11 @@ test("$evaluate-measure answers a token as a FHIR server does, and an anonymous 
   expect(report.type).toBe("summary");
   expect(report.group[0]!.population.map((p) => p.count)).toEqual([27, 27, 16, 4, 3]);
 
-  const anonymous = await request.get(url);
+  const nobody = await playwrightRequest.newContext({ storageState: { cookies: [], origins: [] } });
+  const anonymous = await nobody.get(url);
   expect(anonymous.status()).toBe(401);
   expect(anonymous.headers()["www-authenticate"]).toMatch(/^Bearer /);
   expect(((await anonymous.json()) as { resourceType: string }).resourceType).toBe("OperationOutcome");
   await request.dispose();
+  await nobody.dispose();
 });
