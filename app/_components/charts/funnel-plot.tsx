@@ -131,7 +131,7 @@ function Drawing({ data, label, testId, layout }: { data: FunnelPlotData; label:
         ))}
       </g>
       {labels.map((l) => (
-        <text key={l.key} x={l.x} y={l.y} fontSize={11} fill={INK} textAnchor={l.anchor} dominantBaseline="middle">
+        <text key={l.key} x={l.x} y={l.y} fontSize={11} fill={INK} textAnchor={l.anchor} dominantBaseline="middle" stroke="#ffffff" strokeWidth={3} paintOrder="stroke">
           {l.text}
         </text>
       ))}

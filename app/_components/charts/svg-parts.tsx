@@ -22,8 +22,8 @@ export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 export type Layout = { width: number; height: number; left: number; right: number; top: number; bottom: number; narrow: boolean };
 
-export const WIDE: Omit<Layout, "height"> = { width: 640, left: 56, right: 16, top: 14, bottom: 44, narrow: false };
-export const NARROW: Omit<Layout, "height"> = { width: 360, left: 46, right: 10, top: 12, bottom: 44, narrow: true };
+export const WIDE: Omit<Layout, "height"> = { width: 640, left: 56, right: 16, top: 14, bottom: 52, narrow: false };
+export const NARROW: Omit<Layout, "height"> = { width: 360, left: 46, right: 10, top: 12, bottom: 52, narrow: true };
 
 export const pct = (v: number, digits = 0) => `${(v * 100).toFixed(digits)}%`;
 
