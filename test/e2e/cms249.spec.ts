@@ -34,8 +34,8 @@ test("without FHIR data the CMS249 card says so, never 0%", async ({ page }) => 
 });
 
 test("$evaluate-measure answers a token as a FHIR server does, and an anonymous request with 401", async () => {
-  // Contexts of their own without any session cookie: the token's, and an anonymous one (a
-  // cookie the token's answers may set is not carried over).
+  // Contexts of their own without any session cookie: inside a test, newContext() takes the
+  // project's storageState (the quality officer's cookies) unless it is given another.
   const request = await playwrightRequest.newContext({ storageState: { cookies: [], origins: [] } });
   const tokens = JSON.parse(readFileSync(TOKENS_FILE, "utf8")) as Tokens;
   const url = `${GENERATED.url}/api/fhir/Measure/cms249/$evaluate-measure?periodStart=2025-01-01&periodEnd=2025-12-31`;
