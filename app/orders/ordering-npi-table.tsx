@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { formatCount, formatHiddenCount, formatInterval, formatRowRate, MEASURE_NAMES } from "@/lib/format";
 import { NO_NPI_LABEL, ORDERING_NPI_MEASURES, type OrderingNpiMeasure } from "@/lib/measures";
-import type { OrderingNpiView } from "@/lib/views/ordering-npi";
+import type { ViewContext } from "@/lib/views/context";
+import { getOrderingNpiView, type OrderingNpiView } from "@/lib/views/ordering-npi";
 import { DefinitionLink } from "../_components/definition-link";
 import { ScrollArea } from "../_components/scroll-area";
 import "./ordering-npi.css";
@@ -14,6 +15,15 @@ const SHORT_NAMES: Record<OrderingNpiMeasure, string> = {
 
 const FLAG_NAMES: Record<string, string> = { low_volume: "low volume", suppressed: "small cells hidden", not_available: "not available" };
 
+type Links = { measureHref: (measure: OrderingNpiMeasure) => string; npiHref: (npi: string) => string; narrowedTo: string | null };
+
+/** The section as the page streams it (inside its own Suspense): its count reads every order of
+ *  the period (lib/measures/ordering-npi.ts), so the worklist above does not wait for it. */
+export async function OrderingNpiSection({ ctx, ...links }: { ctx: ViewContext } & Links) {
+  const view = await getOrderingNpiView(ctx, links.narrowedTo);
+  return <OrderingNpiTable view={view} {...links} />;
+}
+
 /** Rates of the chosen order-based measure by ordering clinician (NPI), largest denominator
  *  first; each NPI opens the worklist narrowed to it. Stacks into labelled lines on a phone. */
 export function OrderingNpiTable({
@@ -21,12 +31,7 @@ export function OrderingNpiTable({
   measureHref,
   npiHref,
   narrowedTo,
-}: {
-  view: OrderingNpiView;
-  measureHref: (measure: OrderingNpiMeasure) => string;
-  npiHref: (npi: string) => string;
-  narrowedTo: string | null;
-}) {
+}: { view: OrderingNpiView } & Links) {
   const { result, rows, measure } = view;
   const total = result.total;
   const listed = rows.filter((r) => r.orderingNpi !== null).length;

@@ -1,10 +1,10 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import { connection } from "next/server";
 import { canSeeMemberLevel, MemberLevelAccessError } from "@/lib/access";
 import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
 import { formatCount, formatDate, UNKNOWN_PLAN_NAME } from "@/lib/format";
 import { countOrders, DEFAULT_PAGE_SIZE, listOrders, ORDER_AGE_BUCKETS, type OrderQuery, type OrderSortKey } from "@/lib/orders";
-import { getOrderingNpiView } from "@/lib/views/ordering-npi";
 import { nextDirection, parseWorklistPaging, worklistParams, WORKLIST_STATUSES } from "@/lib/views/worklist";
 import { ActiveFilters } from "../_components/active-filters";
 import { DefinitionLink } from "../_components/definition-link";
@@ -13,7 +13,8 @@ import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { auditPage, denyPage, pageContext } from "../_lib/request";
 import { ScrollArea } from "../_components/scroll-area";
-import { OrderingNpiTable } from "./ordering-npi-table";
+import { SectionSkeleton } from "../_components/section-skeleton";
+import { OrderingNpiSection } from "./ordering-npi-table";
 
 const COLUMNS: { key: OrderSortKey | null; label: string; numeric?: boolean }[] = [
   { key: "member_id", label: "Member" },
@@ -50,10 +51,9 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     orderingNpi: worklist.orderingNpi,
     memberPrefix: worklist.member,
   };
-  const [total, rows, byNpi] = await Promise.all([
+  const [total, rows] = await Promise.all([
     countOrders(db, viewer, query),
     listOrders(db, viewer, { ...query, sort: paging.sort, direction: paging.direction, page: paging.page, pageSize: DEFAULT_PAGE_SIZE }),
-    getOrderingNpiView(ctx, worklist.orderingNpi),
   ]);
   await auditPage(viewer, "member_view", "/orders", params, rows.length, `worklist page ${paging.page} of ${total} open orders`);
   const pages = Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
@@ -228,12 +228,14 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
           {paging.page < pages ? <Link href={href({ page: String(paging.page + 1) })}>Next →</Link> : <span />}
         </nav>
       </section>
-      <OrderingNpiTable
-        view={byNpi}
-        narrowedTo={worklist.orderingNpi}
-        measureHref={(m) => `${href({ measure: m === "order_follow_up" ? null : m })}#npi-rates-title`}
-        npiHref={(npi) => href({ npi, page: "1" })}
-      />
+      <Suspense fallback={<SectionSkeleton />}>
+        <OrderingNpiSection
+          ctx={ctx}
+          narrowedTo={worklist.orderingNpi}
+          measureHref={(m) => `${href({ measure: m === "order_follow_up" ? null : m })}#npi-rates-title`}
+          npiHref={(npi) => href({ npi, page: "1" })}
+        />
+      </Suspense>
     </>
   );
 }
