@@ -77,6 +77,8 @@ export type EnsureOptions = {
   pool?: Cms249WorkerPool | null;
   /** The bound on periods kept; MAX_CMS249_PERIODS unless a test asks for a small one. */
   maxPeriods?: number;
+  /** getCms249Status's answer when the caller has it already (one statement fewer a question). */
+  status?: Cms249Status;
 };
 
 const periodKey = (p: MeasurementPeriod) => `${p.start}|${p.end}`;
@@ -88,7 +90,7 @@ const periodKey = (p: MeasurementPeriod) => `${p.start}|${p.end}`;
  * evaluated; must be given the primary (it writes then).
  */
 export async function ensureCms249Periods(db: Sql, periods: readonly MeasurementPeriod[], options: EnsureOptions = {}): Promise<MeasurementPeriod[]> {
-  const status = await getCms249Status(db);
+  const status = options.status ?? (await getCms249Status(db));
   if (!status.fhirData) return [];
   const max = options.maxPeriods ?? MAX_CMS249_PERIODS;
   const wanted = uniquePeriods(periods).slice(0, max);

@@ -191,7 +191,7 @@ function measureRow(group: MeasureGroup, c: Counted, isProvisional: boolean): Me
 async function countUnits(scope: MeasureScope, viewer: Viewer, query: MeasureQuery, columns: Column[]): Promise<CountRow[]> {
   if (query.measure === "cms249_dxa_overuse") {
     const db = await cms249Database(scope, [{ start: query.from, end: query.to }]);
-    return queryUnits(scope, viewer, query, columns, MEASURE_UNITS[query.measure], db);
+    return db ? queryUnits(scope, viewer, query, columns, MEASURE_UNITS[query.measure], db) : [];
   }
   if (query.measure !== "screening_ordering" || screeningCubeAnswers(query.from, query.to)) {
     return queryUnits(scope, viewer, query, columns, MEASURE_UNITS[query.measure]);
@@ -232,6 +232,7 @@ async function countRollingMonths(scope: MeasureScope, viewer: Viewer, query: Me
   // CMS249 is evaluated per period: each month's 12 months first (lib/cms249/results.ts).
   const cms249 = query.measure === "cms249_dxa_overuse";
   const db = cms249 ? await cms249Database(scope, starts.map((start, i) => ({ start, end: ends[i]! }))) : scope.db;
+  if (!db) return []; // no FHIR data: nothing to count
   const rows = await db.query<CountRow>(
     `SELECT ${SELECTED(grouped).join(", ")}, ${SUMS}
      FROM (${cms249 ? CMS249_ROLLING_UNITS : SCREENING_ROLLING_UNITS}) u

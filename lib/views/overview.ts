@@ -1,4 +1,3 @@
-import { getCms249Status } from "../cms249/results";
 import { toMeasureQuery } from "../filters";
 import {
   AGING_BUCKETS,
@@ -16,6 +15,7 @@ import {
   type ReportableResult,
   type ReportableRow,
 } from "../measures";
+import { getCms249StatusOnce } from "../measures/cms249";
 import { previousPeriod } from "../periods";
 import { isSmallCount, showCount, showCounts, type ShownCount } from "../stats/suppression";
 import type { ViewContext } from "./context";
@@ -39,7 +39,7 @@ export { previousPeriod };
  *  given only where both rates are shown. */
 export async function getHeadlines(ctx: ViewContext): Promise<Headline[]> {
   const previous = previousPeriod(ctx.filters.from, ctx.filters.to);
-  const fhir = await getCms249Status(ctx.db);
+  const fhir = await getCms249StatusOnce(ctx);
   return Promise.all(
     MEASURE_KEYS.map(async (measure) => {
       const [now, before] = await Promise.all([
