@@ -216,6 +216,35 @@ describe.each(ENGINES)("$evaluate-measure summaries of our measures on the publi
   }, 300_000);
   afterAll(async () => db?.dispose());
 
+  // Member M000130 in 2025, worked out by hand from the deck's rows (test/e2e/member-record.spec.ts):
+  // order O000130-0 of 1 Jul 2025 scanned 10 days later, its result documented, not reported by a
+  // 3096F line (the one there was voided); order O000130-1 cancelled; screened (74, covered, no
+  // study in 2023–2024, ordered in 2025); no fracture.
+  it("gives a member's individual report of each of our measures, audited", async () => {
+    const expected: Record<string, [number, number]> = {
+      order_follow_up: [1, 1],
+      result_documented: [1, 1],
+      order_capture: [1, 0],
+      screening_ordering: [1, 1],
+      post_fracture: [0, 0],
+    };
+    for (const measure of CLAIMS_MEASURE_KEYS) {
+      const response = await serveEvaluateMeasure(
+        new Request(`http://dxa.test/api/fhir/Measure/${measure}/$evaluate-measure?periodStart=2025-01-01&periodEnd=2025-12-31&reportType=subject&subject=Patient/M000130`),
+        measure,
+        "$evaluate-measure",
+        { getDatabase: async () => db as Database, authenticate: async () => ({ ok: true as const, viewer: QUALITY_OFFICER }) },
+      );
+      expect(response.status, measure).toBe(200);
+      const body = (await response.json()) as Report;
+      expect(body).toMatchObject({ type: "individual", subject: { reference: "Patient/M000130" } });
+      const [denominator, numerator] = expected[measure]!;
+      expect(countsOf(body), measure).toEqual({ "initial-population": denominator, denominator, numerator });
+    }
+    const [audited] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'member_view' AND detail LIKE '% MeasureReport of Patient/M000130'`);
+    expect(audited!.n).toBe(CLAIMS_MEASURE_KEYS.length);
+  });
+
   it.each(deck.map((d, i) => [i, d] as const))("parameter set %i", async (_, d) => {
     for (const measure of CLAIMS_MEASURE_KEYS) {
       const query = `periodStart=${d.params.from}&periodEnd=${d.params.to}&window=${d.params.window}${d.params.asOf ? `&asOf=${d.params.asOf}` : ""}`;
