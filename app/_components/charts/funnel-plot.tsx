@@ -6,7 +6,6 @@ import {
   AXIS,
   CENTRE,
   countTicks,
-  FONT,
   GRID,
   INK,
   legendHeight,
@@ -20,6 +19,7 @@ import {
   rateDomain,
   rateTicks,
   ResponsiveSvg,
+  ChartSvg,
   scale,
   SvgLegend,
   TARGET,
@@ -68,17 +68,7 @@ function Drawing({ data, label, testId, layout }: { data: FunnelPlotData; label:
   const labels = layout.narrow ? [] : placeLabels(data.units, x, y);
 
   return (
-    <svg
-      viewBox={`0 0 ${layout.width} ${height}`}
-      width="100%"
-      role="img"
-      aria-label={label}
-      data-chart-svg={testId}
-      data-testid={`${testId}-svg${layout.narrow ? "-narrow" : ""}`}
-      xmlns="http://www.w3.org/2000/svg"
-      fontFamily={FONT}
-    >
-      <rect x={0} y={0} width={layout.width} height={height} fill="#ffffff" />
+    <ChartSvg layout={layout} height={height} label={label} testId={testId}>
       <defs>
         <clipPath id={`${testId}-${layout.narrow ? "n" : "w"}-clip`}>
           <rect x={layout.left} y={layout.top} width={layout.width - layout.left - layout.right} height={PLOT_HEIGHT} />
@@ -136,7 +126,7 @@ function Drawing({ data, label, testId, layout }: { data: FunnelPlotData; label:
         </text>
       ))}
       <SvgLegend items={legend} layout={layout} y={legendTop} />
-    </svg>
+    </ChartSvg>
   );
 }
 

@@ -4,7 +4,6 @@ import {
   ALARM,
   AXIS,
   CENTRE,
-  FONT,
   GRID,
   INK,
   legendHeight,
@@ -18,6 +17,7 @@ import {
   rateDomain,
   rateTicks,
   ResponsiveSvg,
+  ChartSvg,
   scale,
   SvgLegend,
   TARGET,
@@ -88,17 +88,7 @@ function Drawing({ data, label, testId, layout }: { data: SpcChartData; label: s
     .join("");
 
   return (
-    <svg
-      viewBox={`0 0 ${layout.width} ${height}`}
-      width="100%"
-      role="img"
-      aria-label={label}
-      data-chart-svg={testId}
-      data-testid={`${testId}-svg${layout.narrow ? "-narrow" : ""}`}
-      xmlns="http://www.w3.org/2000/svg"
-      fontFamily={FONT}
-    >
-      <rect x={0} y={0} width={layout.width} height={height} fill="#ffffff" />
+    <ChartSvg layout={layout} height={height} label={label} testId={testId}>
       {months.map((m, i) =>
         m.state === "provisional" ? <rect key={`p${m.month}`} x={x(i) - slot / 2} y={layout.top} width={slot} height={PLOT_HEIGHT} fill={PROVISIONAL} fillOpacity={0.18} data-provisional={m.month} /> : null,
       )}
@@ -141,7 +131,7 @@ function Drawing({ data, label, testId, layout }: { data: SpcChartData; label: s
       <path d={line} fill="none" stroke="#6b7280" strokeWidth={1.5} />
       {months.map((m, i) => (m.rate === null ? null : <MonthMark key={m.month} month={m} x={x(i)} y={y(m.rate)} />))}
       <SvgLegend items={legend} layout={layout} y={legendTop} />
-    </svg>
+    </ChartSvg>
   );
 }
 

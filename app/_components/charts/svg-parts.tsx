@@ -112,3 +112,23 @@ export function ResponsiveSvg({ wide, narrow }: { wide: ReactNode; narrow: React
     </div>
   );
 }
+
+/** The root of a server-drawn chart: its own white ground (a downloaded file has no page
+ *  behind it), the spoken label, and the test ids of the wide or the phone drawing. */
+export function ChartSvg({ layout, height, label, testId, children }: { layout: Omit<Layout, "height">; height: number; label: string; testId: string; children: ReactNode }) {
+  return (
+    <svg
+      viewBox={`0 0 ${layout.width} ${height}`}
+      width="100%"
+      role="img"
+      aria-label={label}
+      data-chart-svg={testId}
+      data-testid={`${testId}-svg${layout.narrow ? "-narrow" : ""}`}
+      xmlns="http://www.w3.org/2000/svg"
+      fontFamily={FONT}
+    >
+      <rect x={0} y={0} width={layout.width} height={height} fill="#ffffff" />
+      {children}
+    </svg>
+  );
+}
