@@ -29,21 +29,7 @@ export function RateTable({
         <thead>
           <tr>
             <th scope="col">{groupName}</th>
-            <th scope="col" className="num">
-              Denominator
-            </th>
-            <th scope="col" className="num">
-              Numerator
-            </th>
-            <th scope="col" className="num">
-              Rate
-            </th>
-            <th scope="col" className="num">
-              95% interval
-            </th>
-            <th scope="col" className="num">
-              Pending
-            </th>
+            <RateColumnHeads />
             <th scope="col">Flags</th>
           </tr>
         </thead>
@@ -54,11 +40,7 @@ export function RateTable({
             return (
               <tr key={i} data-group={isTotal ? "total" : (r.planId ?? r.payerKey ?? r.month ?? r.productLine ?? "unattributed")}>
                 <th scope="row">{isTotal ? "All" : link ? <Link href={link}>{label(r)}</Link> : label(r)}</th>
-                <td className="num">{formatHiddenCount(r.denominator, r.visibility.denominator)}</td>
-                <td className="num">{formatHiddenCount(r.numerator, r.visibility.numerator)}</td>
-                <td className="num">{formatRowRate(r)}</td>
-                <td className="num">{formatInterval(r.ciLow, r.ciHigh)}</td>
-                <td className="num">{formatHiddenCount(r.pending, r.visibility.pending)}</td>
+                <RateCells row={r} />
                 <td>{r.flags.join(", ").replaceAll("_", " ")}</td>
               </tr>
             );
@@ -66,5 +48,52 @@ export function RateTable({
         </tbody>
       </table>
     </ScrollArea>
+  );
+}
+
+/** The count and rate columns' headers of a breakdown table, after its group column. */
+export function RateColumnHeads({ sortedByDenominator = false }: { sortedByDenominator?: boolean }) {
+  return (
+    <>
+      <th scope="col" className="num" aria-sort={sortedByDenominator ? "descending" : undefined}>
+        Denominator
+      </th>
+      <th scope="col" className="num">
+        Numerator
+      </th>
+      <th scope="col" className="num">
+        Rate
+      </th>
+      <th scope="col" className="num">
+        95% interval
+      </th>
+      <th scope="col" className="num">
+        Pending
+      </th>
+    </>
+  );
+}
+
+/** A row's counts and rate as the viewer may see them (hidden ones as `<11`, `≥11`), labelled
+ *  for the stacked layout of a phone. */
+export function RateCells({ row }: { row: ReportableRow }) {
+  return (
+    <>
+      <td className="num" data-label="Denominator">
+        {formatHiddenCount(row.denominator, row.visibility.denominator)}
+      </td>
+      <td className="num" data-label="Numerator">
+        {formatHiddenCount(row.numerator, row.visibility.numerator)}
+      </td>
+      <td className="num" data-label="Rate">
+        {formatRowRate(row)}
+      </td>
+      <td className="num" data-label="95% interval">
+        {formatInterval(row.ciLow, row.ciHigh)}
+      </td>
+      <td className="num" data-label="Pending">
+        {formatHiddenCount(row.pending, row.visibility.pending)}
+      </td>
+    </>
   );
 }

@@ -1,9 +1,10 @@
 import Link from "next/link";
-import { formatCount, formatHiddenCount, formatInterval, formatRowRate, MEASURE_NAMES } from "@/lib/format";
+import { formatCount, MEASURE_NAMES } from "@/lib/format";
 import { NO_NPI_LABEL, ORDERING_NPI_MEASURES, type OrderingNpiMeasure } from "@/lib/measures";
 import type { ViewContext } from "@/lib/views/context";
 import { getOrderingNpiView, type OrderingNpiView } from "@/lib/views/ordering-npi";
 import { DefinitionLink } from "../_components/definition-link";
+import { RateCells, RateColumnHeads } from "../_components/rate-table";
 import { ScrollArea } from "../_components/scroll-area";
 import "./ordering-npi.css";
 
@@ -70,21 +71,7 @@ export function OrderingNpiTable({
             <thead>
               <tr>
                 <th scope="col">Ordering NPI</th>
-                <th scope="col" className="num" aria-sort="descending">
-                  Denominator
-                </th>
-                <th scope="col" className="num">
-                  Numerator
-                </th>
-                <th scope="col" className="num">
-                  Rate
-                </th>
-                <th scope="col" className="num">
-                  95% interval
-                </th>
-                <th scope="col" className="num">
-                  Pending
-                </th>
+                <RateColumnHeads sortedByDenominator />
                 <th scope="col">Flags</th>
               </tr>
             </thead>
@@ -113,21 +100,7 @@ export function OrderingNpiTable({
                         </span>
                       )}
                     </th>
-                    <td className="num" data-label="Denominator">
-                      {formatHiddenCount(r.denominator, r.visibility.denominator)}
-                    </td>
-                    <td className="num" data-label="Numerator">
-                      {formatHiddenCount(r.numerator, r.visibility.numerator)}
-                    </td>
-                    <td className="num" data-label="Rate">
-                      {formatRowRate(r)}
-                    </td>
-                    <td className="num" data-label="95% interval">
-                      {formatInterval(r.ciLow, r.ciHigh)}
-                    </td>
-                    <td className="num" data-label="Pending">
-                      {formatHiddenCount(r.pending, r.visibility.pending)}
-                    </td>
+                    <RateCells row={r} />
                     <td data-label="Flags">
                       {r.flags.length === 0
                         ? "—"
