@@ -1,5 +1,5 @@
 // npm run bench -- [--members N[,N…]] [--seed S] [--engines postgres,pglite]
-//   [--import-only | --pages-only and/or --load-only] [--users 50] [--load-seconds 60]
+//   [--import-only | --refresh-only | --pages-only and/or --load-only] [--users 50] [--load-seconds 60]
 //   [--load-think 5000,0] [--samples 20] [--reuse-build] [--keep]
 // The benchmark of SPEC section 9. PostgreSQL is DATABASE_URL's server, else the local one at
 // 127.0.0.1:5432, in a fresh database of its own per run; PGlite runs in a temporary directory.
@@ -17,6 +17,7 @@ import { BENCHMARK_VIEWER } from "@/lib/bench/viewer";
 import { canMeasureCpu, cpuSecondsOf, cpuSpent } from "@/lib/bench/cpu";
 import { benchmarkPages, loadMix, loadUsers, timePages, type LoadResult, type PageTiming } from "@/lib/bench/pages";
 import { timePlainCopy } from "@/lib/bench/plain-copy";
+import { benchRefresh } from "@/lib/bench/refresh";
 import { buildApplication, freePort, startServer } from "@/lib/bench/server";
 import { addBenchmarkUsers, signIn } from "@/lib/bench/users";
 import { rebuildDerivedFacts } from "@/lib/derive";
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       engines: { type: "string", default: "postgres,pglite" },
       // Only the import and derivation figures (the measures take minutes at full size).
       "import-only": { type: "boolean", default: false },
+      // Only the monthly claims refresh against a full rebuild (lib/bench/refresh.ts).
+      "refresh-only": { type: "boolean", default: false },
       // Only the pages' p50/p95 over HTTP, or only the concurrent users: the data is imported
       // once (no COPY comparison, no measures), so a run at 200,000 members takes minutes.
       "pages-only": { type: "boolean", default: false },
@@ -58,11 +61,12 @@ async function main(): Promise<void> {
     },
   });
   // --pages-only and --load-only together: both HTTP parts, still without the import comparison.
-  const only = (["import-only", "pages-only", "load-only"] as const).filter((flag) => values[flag]);
-  if (values["import-only"] && only.length > 1) throw new Error(`--${only.join(" and --")} exclude each other`);
+  const only = (["import-only", "refresh-only", "pages-only", "load-only"] as const).filter((flag) => values[flag]);
+  if ((values["import-only"] || values["refresh-only"]) && only.length > 1) throw new Error(`--${only.join(" and --")} exclude each other`);
   const plan: BenchPlan = {
     seed: Number(values.seed),
-    importComparison: !values["pages-only"] && !values["load-only"],
+    importComparison: only.length === 0 || values["import-only"]!,
+    refresh: only.length === 0 || values["refresh-only"]!,
     measures: only.length === 0,
     pages: only.length === 0 || values["pages-only"]!,
     load: only.length === 0 || values["load-only"]!,
@@ -106,6 +110,8 @@ async function main(): Promise<void> {
 type BenchPlan = {
   seed: number;
   importComparison: boolean;
+  /** The monthly refresh against a full rebuild, in a database of its own. */
+  refresh: boolean;
   measures: boolean;
   pages: boolean;
   load: boolean;
@@ -125,6 +131,29 @@ function record(into: Map<string, Map<number, PageTiming[]>>, engine: string, me
 }
 
 async function benchPostgres(folder: string, plan: BenchPlan): Promise<EngineResult> {
+  const refresh: [string, Row[]][] = plan.refresh ? [["monthly refresh", await refreshOnPostgres(folder, plan)]] : [];
+  if (!plan.importComparison && !plan.pages && !plan.load) return { sections: refresh, pages: null };
+  const result = await importAndServeOnPostgres(folder, plan);
+  return { sections: [...refresh, ...result.sections], pages: result.pages };
+}
+
+async function refreshOnPostgres(folder: string, plan: BenchPlan): Promise<Row[]> {
+  const { name, url: databaseUrl } = await freshBenchDatabase();
+  progress(`postgres: database ${name} (refresh)`);
+  try {
+    const db = await openDatabase({ databaseUrl });
+    try {
+      return await benchRefresh(db, path.join(folder, "all-files"), progress);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    if (plan.keep) progress(`kept PostgreSQL database ${name}`);
+    else await dropBenchDatabase(name);
+  }
+}
+
+async function importAndServeOnPostgres(folder: string, plan: BenchPlan): Promise<EngineResult> {
   const { name, url: databaseUrl } = await freshBenchDatabase();
   progress(`postgres: database ${name}`);
   try {
@@ -147,6 +176,28 @@ async function benchPostgres(folder: string, plan: BenchPlan): Promise<EngineRes
 }
 
 async function benchPglite(folder: string, plan: BenchPlan): Promise<EngineResult> {
+  const refresh: [string, Row[]][] = plan.refresh ? [["monthly refresh", await refreshOnPglite(folder, plan)]] : [];
+  if (!plan.importComparison && !plan.pages && !plan.load) return { sections: refresh, pages: null };
+  const result = await importAndServeOnPglite(folder, plan);
+  return { sections: [...refresh, ...result.sections], pages: result.pages };
+}
+
+async function refreshOnPglite(folder: string, plan: BenchPlan): Promise<Row[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "dxa-bench-pglite-refresh-"));
+  try {
+    const db = await openDatabase({ dataDir: path.join(dir, "pglite") });
+    try {
+      return await benchRefresh(db, path.join(folder, "all-files"), progress);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    if (plan.keep) progress(`kept PGlite directory ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function importAndServeOnPglite(folder: string, plan: BenchPlan): Promise<EngineResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "dxa-bench-pglite-"));
   const dataDir = path.join(dir, "pglite");
   const sections: [string, Row[]][] = [];
