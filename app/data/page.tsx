@@ -6,6 +6,7 @@ import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
 import { formatCount, formatDate, formatImportProblem, formatPeriod, UNKNOWN_PLAN_NAME } from "@/lib/format";
 import type { ClaimsLag } from "@/lib/measures";
 import { UNKNOWN_PAYER_KEY } from "@/lib/measures/dimensions";
+import { memoizeBySnapshot } from "@/lib/measures/memo";
 import { countOrdersByPayer } from "@/lib/orders";
 import { countFindings, FINDING_KINDS, listFindings, type Finding, type FindingKind } from "@/lib/reconciliation";
 import { listImports } from "@/lib/warehouse/imports";
@@ -36,12 +37,19 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   const [summary, imports] = await Promise.all([getWarehouseSummary(db, viewer), listImports(db)]);
   const lag = ctx ? ctx.claimsLag.byPayer : new Map<string, ClaimsLag>();
   const query = ctx ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines } : null;
-  const counts = query ? await countFindings(db, viewer, query) : null;
   // Orders of the period by payer (not cancelled), Unknown payer included: what each payer's
-  // figures rest on, and how many orders no coverage could be attributed to.
-  const ordersByPayer = ctx
-    ? await countOrdersByPayer(db, viewer, { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, window: ctx.filters.window, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines, statuses: ["completed", "overdue", "in_window"] })
-    : new Map<string, number>();
+  // figures rest on, and how many orders no coverage could be attributed to. Both counts read
+  // every order and claim line of the period (seconds at millions of members) and cannot change
+  // until the next import: remembered per snapshot build (lib/measures/memo.ts).
+  const ordersQuery = ctx
+    ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, window: ctx.filters.window, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines, statuses: ["completed", "overdue", "in_window"] as const }
+    : null;
+  const [counts, ordersByPayer] = await Promise.all([
+    query && ctx ? memoizeBySnapshot({ db, snapshot: ctx.snapshot }, `data-findings|${JSON.stringify([viewer.payerScope, query])}`, () => countFindings(db, viewer, query)) : null,
+    ordersQuery && ctx
+      ? memoizeBySnapshot({ db, snapshot: ctx.snapshot }, `data-orders-by-payer|${JSON.stringify([viewer.payerScope, ordersQuery])}`, () => countOrdersByPayer(db, viewer, ordersQuery))
+      : new Map<string, number>(),
+  ]);
   const unknownOrders = ordersByPayer.get(UNKNOWN_PAYER_KEY) ?? 0;
   const showFindings = canSeeMemberLevel(viewer, "reconciliation");
   // A finding's member opens their record (same period, window and as-of date) for the roles
