@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CMS249_KEY } from "@/lib/cms249";
 import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
 import {
@@ -70,7 +71,12 @@ suite(hasPostgres ? TITLE : `${TITLE}: skipped, DATABASE_URL is not set so there
   // the file: abandoned queries would keep the engines busy for the tests after it.
   const BUDGET_MS = 40_000;
 
-  it.each(MEASURE_KEYS)("%s", async (measure) => {
+  // CMS249 counts what FHIR resources say, and this data set is CSV only: its agreement between
+  // the engines is checked on the official cases, imported as FHIR, in
+  // fhir-evaluate-measure.test.ts and cms249-results.test.ts (both run on each engine).
+  const CSV_MEASURES = MEASURE_KEYS.filter((measure) => measure !== CMS249_KEY);
+
+  it.each(CSV_MEASURES)("%s", async (measure) => {
     const started = performance.now();
     const all = queries(measure);
     for (const [i, query] of all.entries()) {
