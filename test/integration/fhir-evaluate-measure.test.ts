@@ -202,7 +202,7 @@ describe.each(ENGINES)("$evaluate-measure and the CMS249 measure on %s", (engine
 
 // Our five measures' summaries, over the public deck: each population count equals the deck's
 // expected.json (its All row), for each parameter set it gives.
-const DECK = path.join(process.cwd(), "..", "shared", "examples", "public-deck");
+const DECK = path.resolve(import.meta.dirname, "../fixtures/public-deck"); // the repository's copy: a clone has no ../shared
 type DeckCase = { as_of: string; params: { from: string; to: string; window: number; asOf?: string }; expected: Record<string, Record<string, { denominator: number; numerator: number }>> };
 
 describe.each(ENGINES)("$evaluate-measure summaries of our measures on the public deck, %s", (engine) => {

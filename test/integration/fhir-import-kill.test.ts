@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/db/client";
 import { importFolder } from "@/lib/import";
-import { databaseUrl, ENGINES, templateDatabaseName } from "../support/databases";
+import { databaseUrl, ENGINES, testTemplateName } from "../support/databases";
 import { BASE_FHIR, coverage, eob, ndjson, patient, serviceRequest } from "../support/fhir-folders";
 import { NOW, dumpWarehouse, removeImportFolders, writeImportFolder } from "../support/import-folders";
 
@@ -131,7 +131,7 @@ describe.each(ENGINES)("killing a FHIR import on %s", (engine) => {
       const serverUrl = process.env.DATABASE_URL!;
       const name = `dxa_fhir_kill_${randomBytes(6).toString("hex")}`;
       const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${templateDatabaseName(serverUrl)}`);
+      await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${testTemplateName(serverUrl)}`);
       await admin.end();
       target = databaseUrl(serverUrl, name);
       dispose = async () => {

@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database } from "@/db/client";
 import { importFolder } from "@/lib/import";
-import { databaseUrl, ENGINES, templateDatabaseName } from "../support/databases";
+import { databaseUrl, ENGINES, testTemplateName } from "../support/databases";
 import { BASE_FILES, NOW, csv, removeImportFolders, writeImportFolder } from "../support/import-folders";
 
 // `npm run import` (scripts/import.ts) as the operator runs it: every run is audited as the
@@ -49,7 +49,7 @@ describe.each(ENGINES)("npm run import on %s", (engine) => {
     const server = process.env.DATABASE_URL!;
     const name = `dxa_cmd_${randomBytes(6).toString("hex")}`;
     const admin = postgres(server, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${process.env.DXA_TEST_TEMPLATE ?? templateDatabaseName(server)}`);
+    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${testTemplateName(server)}`);
     await admin.end();
     const url = databaseUrl(server, name);
     return {

@@ -9,7 +9,7 @@ import { openDatabase, type Database } from "@/db/client";
 import { importFolder } from "@/lib/import";
 import { INTERRUPTED } from "@/lib/import/attempt";
 import { listImports } from "@/lib/warehouse/imports";
-import { databaseUrl, ENGINES, templateDatabaseName } from "../support/databases";
+import { databaseUrl, ENGINES, testTemplateName } from "../support/databases";
 import {
   BASE_FILES,
   CLAIM_HEADER,
@@ -143,7 +143,7 @@ describe.each(ENGINES)("killing an import on %s", (engine) => {
       const serverUrl = process.env.DATABASE_URL!;
       const name = `dxa_kill_${randomBytes(6).toString("hex")}`;
       const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${templateDatabaseName(serverUrl)}`);
+      await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${testTemplateName(serverUrl)}`);
       await admin.end();
       target = databaseUrl(serverUrl, name);
       dispose = async () => {

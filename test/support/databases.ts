@@ -32,7 +32,7 @@ export async function freshDatabase(engine: EngineName): Promise<TestDatabase> {
   if (!serverUrl) throw new Error("DATABASE_URL is not set");
   const name = `dxa_test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${process.env.DXA_TEST_TEMPLATE ?? templateDatabaseName(serverUrl)}`);
+  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${testTemplateName(serverUrl)}`);
   await admin.end();
   const db = await openPostgres(databaseUrl(serverUrl, name));
   return {
@@ -44,6 +44,12 @@ export async function freshDatabase(engine: EngineName): Promise<TestDatabase> {
       await dropper.end();
     },
   };
+}
+
+/** The migrated template this run's test databases copy: global-setup's, named for its process
+ *  (DXA_TEST_TEMPLATE), so that runs side by side on one server never drop each other's. */
+export function testTemplateName(serverUrl: string): string {
+  return process.env.DXA_TEST_TEMPLATE ?? templateDatabaseName(serverUrl);
 }
 
 export function templateDatabaseName(serverUrl: string): string {
