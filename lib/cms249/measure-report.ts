@@ -16,7 +16,8 @@ export const IMPROVEMENT_NOTATION_SYSTEM = "http://terminology.hl7.org/CodeSyste
 
 export type PopulationCode = "initial-population" | "denominator" | "denominator-exclusion" | "numerator" | "numerator-exclusion";
 
-const DISPLAY: Record<PopulationCode, string> = {
+/** The populations' display names, as the FHIR measure-population code system gives them. */
+export const POPULATION_DISPLAY: Record<PopulationCode, string> = {
   "initial-population": "Initial Population",
   denominator: "Denominator",
   "denominator-exclusion": "Denominator Exclusion",
@@ -164,5 +165,5 @@ function cms249Populations(counts: PopulationCounts): MeasureReportPopulation[] 
 }
 
 function population(code: PopulationCode, count: number): MeasureReportPopulation {
-  return { code: { coding: [{ system: MEASURE_POPULATION_SYSTEM, code, display: DISPLAY[code] }] }, count };
+  return { code: { coding: [{ system: MEASURE_POPULATION_SYSTEM, code, display: POPULATION_DISPLAY[code] }] }, count };
 }

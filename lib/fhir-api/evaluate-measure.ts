@@ -6,7 +6,7 @@ import { filtersOf, recordAudit } from "../audit";
 import type { ViewerResolution } from "../auth/viewer";
 import { loadMeasurePackage } from "../cms249/package";
 import { countCms249Populations, ensureCms249Periods, getCms249Status, getPatientPopulations } from "../cms249/results";
-import { IMPROVEMENT_NOTATION_SYSTEM, MEASURE_POPULATION_SYSTEM, cms249Score, type PopulationCode, type PopulationCounts } from "../cms249/measure-report";
+import { IMPROVEMENT_NOTATION_SYSTEM, MEASURE_POPULATION_SYSTEM, POPULATION_DISPLAY, cms249Score, type PopulationCode, type PopulationCounts } from "../cms249/measure-report";
 import { getDataAsOf } from "../derive";
 import { parseFilters, toMeasureQuery, type SearchParams } from "../filters";
 import { getMeasure } from "../measures";
@@ -255,13 +255,6 @@ function fhirJson(body: unknown): Response {
 /** A population's count, or null when withheld from this viewer (small-cell suppression). */
 type ShownPopulation = { code: PopulationCode; count: number | null };
 
-const DISPLAY: Record<PopulationCode, string> = {
-  "initial-population": "Initial Population",
-  denominator: "Denominator",
-  "denominator-exclusion": "Denominator Exclusion",
-  numerator: "Numerator",
-  "numerator-exclusion": "Numerator Exclusion",
-};
 
 /**
  * CMS249's five populations. Under suppression a count from 1 to 10 is withheld (SPEC section
@@ -325,7 +318,7 @@ function measureReport(r: {
       {
         ...(r.groupId ? { id: r.groupId } : {}),
         population: r.populations.map((p) => ({
-          code: { coding: [{ system: MEASURE_POPULATION_SYSTEM, code: p.code, display: DISPLAY[p.code] }] },
+          code: { coding: [{ system: MEASURE_POPULATION_SYSTEM, code: p.code, display: POPULATION_DISPLAY[p.code] }] },
           ...(p.count === null ? { extension: [{ url: DATA_ABSENT_REASON, valueCode: "masked" }] } : { count: p.count }),
         })),
         ...(r.score === null ? {} : { measureScore: { value: r.score } }),
