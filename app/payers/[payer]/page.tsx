@@ -1,12 +1,10 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { AccessDeniedError, canSeeMemberLevel } from "@/lib/access";
+import { canSeeMemberLevel } from "@/lib/access";
 import { filtersToSearchParams, reportUrl, type Filters, type SearchParams } from "@/lib/filters";
 import { directionWords, formatHiddenCount, formatInterval, formatMonth, formatRate, formatRateWithN, formatRowRate, MEASURE_NAMES, PRODUCT_LINE_NAMES, UNKNOWN_PLAN_NAME } from "@/lib/format";
 import { MEASURE_KEYS, type ReportableRow } from "@/lib/measures";
 import { measureWindowDays } from "@/lib/reports/measure-summary";
-import { assertPayerInScope } from "@/lib/views/context";
 import { getPayerView, type PayerClaimsLag, type PayerDenialShare } from "@/lib/views/payer";
 import { allPayersLabel, hasPlottedPoint, provisionalMonths, trendPoint } from "@/lib/views/trend";
 import { ActiveFilters } from "../../_components/active-filters";
@@ -16,28 +14,19 @@ import { EmptyWarehouse } from "../../_components/empty-warehouse";
 import { FilterBar } from "../../_components/filter-bar";
 import { Notices } from "../../_components/notices";
 import { ALL_PAYERS_COLOUR, ALL_PAYERS_SERIES, payerColours } from "../../_components/payer-colors";
-import { denyPage, pageContext } from "../../_lib/request";
 import { ScrollArea } from "../../_components/scroll-area";
 import { FunnelPanel, SpcPanel } from "../../_components/comparison-panels";
 import { getPlanFunnel, getSpcChart, targetOf } from "@/lib/views/comparison-data";
+import { openPayerPage } from "./open-payer-page";
 
 export default async function PayerPage({ params, searchParams }: { params: Promise<{ payer: string }>; searchParams: Promise<SearchParams> }) {
   await connection();
   const { payer: payerKey } = await params;
   const query = await searchParams;
   const route = `/payers/${payerKey}`;
-  const ctx = await pageContext(route, query);
-  if (!ctx) return <EmptyWarehouse />;
-  try {
-    // Before anything else: a payer outside the viewer's assignment is refused, whether or
-    // not it exists (its existence is not theirs to learn).
-    assertPayerInScope(ctx.viewer, payerKey);
-  } catch (error) {
-    if (error instanceof AccessDeniedError) return denyPage(ctx.viewer, route, query, error);
-    throw error;
-  }
-  const payer = ctx.dims.payers.find((p) => p.key === payerKey);
-  if (!payer) notFound();
+  const opened = await openPayerPage(route, query, payerKey);
+  if (!opened) return <EmptyWarehouse />;
+  const { ctx, payer } = opened;
   const [view, planFunnel, spc] = await Promise.all([getPayerView(ctx, payer.key), getPlanFunnel(ctx, payer.key), getSpcChart(ctx, payer.key)]);
   // The plans of every measure's rows, matched by plan id: measures may differ in whether they
   // have an unattributed row ("none"), so rows are never matched by position.

@@ -1,7 +1,5 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { AccessDeniedError } from "@/lib/access";
 import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
 import {
   directionWords,
@@ -16,7 +14,6 @@ import {
   UNKNOWN_PLAN_NAME,
 } from "@/lib/format";
 import { MEASURE_KEYS, type ReportableRow } from "@/lib/measures";
-import { assertPayerInScope } from "@/lib/views/context";
 import { getScorecard } from "@/lib/views/scorecard";
 import { allPayersLabel } from "@/lib/views/trend";
 import { FunnelPlot } from "../../../_components/charts/funnel-plot";
@@ -24,8 +21,8 @@ import { leftOutWords } from "../../../_components/comparison-panels";
 import { EmptyWarehouse } from "../../../_components/empty-warehouse";
 import { MEASURE_DEFINITIONS } from "../../../_components/measure-definitions";
 import { SIGNIFICANCE_TEST } from "../../../_components/significance";
-import { denyPage, pageContext } from "../../../_lib/request";
 import { ScrollArea } from "../../../_components/scroll-area";
+import { openPayerPage } from "../open-payer-page";
 import { PrintButton } from "./print-button";
 import { Sparkline } from "./sparkline";
 import "../../../_components/charts/comparison.css";
@@ -42,16 +39,9 @@ export default async function ScorecardPage({ params, searchParams }: { params: 
   const { payer: payerKey } = await params;
   const query = await searchParams;
   const route = `/payers/${payerKey}/scorecard`;
-  const ctx = await pageContext(route, query);
-  if (!ctx) return <EmptyWarehouse />;
-  try {
-    assertPayerInScope(ctx.viewer, payerKey);
-  } catch (error) {
-    if (error instanceof AccessDeniedError) return denyPage(ctx.viewer, route, query, error);
-    throw error;
-  }
-  const payer = ctx.dims.payers.find((p) => p.key === payerKey);
-  if (!payer) notFound();
+  const opened = await openPayerPage(route, query, payerKey);
+  if (!opened) return <EmptyWarehouse />;
+  const { ctx, payer } = opened;
   const card = await getScorecard(ctx, payer.key);
   const f = ctx.filters;
   const selected = f.measure;
