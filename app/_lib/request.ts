@@ -2,6 +2,7 @@ import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDatabase, getReadDatabase, noteDatabaseError } from "@/db";
+import type { Sql } from "@/db/client";
 import { AccessDeniedError, type Viewer } from "@/lib/access";
 import { recordAudit, type AuditAction } from "@/lib/audit";
 import { resolveViewer, type ViewerResolution } from "@/lib/auth/viewer";
@@ -68,12 +69,43 @@ export async function pageContext(route: string, params: SearchParams): Promise<
   const viewer = await requireViewer();
   try {
     const [read, primary] = await Promise.all([getReadDatabase(), getDatabase()]);
-    return await getViewContext(read.db, viewer, params, { primary, readSource: read.source });
+    return await getViewContext(pageDatabase(read.db), viewer, params, { primary: pageDatabase(primary), readSource: read.source });
   } catch (error) {
     if (error instanceof AccessDeniedError) return denyPage(viewer, route, params, error);
     await reloadIfDatabaseLost(error);
     throw error;
   }
+}
+
+/** A page's connection: the same one, but a statement that fails because the database went
+ *  away mid-render sends the page to be asked for again (reloadIfDatabaseLost), which proxy.ts
+ *  then answers 503 — where the error would otherwise end the render as a 500. The more a page
+ *  asks after its context is built, the likelier a restart falls between its statements. One
+ *  wrapper per connection, so that what is remembered per connection (lib/measures/memo.ts)
+ *  still is. */
+const pageDatabases = new WeakMap<Sql, Sql>();
+
+function pageDatabase(db: Sql): Sql {
+  let page = pageDatabases.get(db);
+  if (!page) {
+    const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        await reloadIfDatabaseLost(error);
+        throw error;
+      }
+    };
+    page = {
+      engine: db.engine,
+      query: <T>(text: string, params?: unknown[]) => guard(() => db.query<T>(text, params)),
+      exec: (text) => guard(() => db.exec(text)),
+      copyIn: (table, columns) => guard(() => db.copyIn(table, columns)),
+      transaction: (fn) => guard(() => db.transaction(fn)),
+    };
+    pageDatabases.set(db, page);
+  }
+  return page;
 }
 
 /** Who sends an API request (route handlers): the same resolution as pages. */
