@@ -85,7 +85,7 @@ export async function pageContext(route: string, params: SearchParams): Promise<
  *  still is. */
 const pageDatabases = new WeakMap<Sql, Sql>();
 
-function pageDatabase(db: Sql): Sql {
+export function pageDatabase(db: Sql): Sql {
   let page = pageDatabases.get(db);
   if (!page) {
     const guard = async <T>(run: () => Promise<T>): Promise<T> => {

@@ -14,7 +14,7 @@ import { getWarehouseSummary } from "@/lib/warehouse/summary";
 import { ActiveFilters } from "../_components/active-filters";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
-import { auditPage, denyPage, pageContext, requireViewer } from "../_lib/request";
+import { auditPage, denyPage, pageContext, pageDatabase, requireViewer } from "../_lib/request";
 import { UploadForm } from "./upload-form";
 import { ScrollArea } from "../_components/scroll-area";
 
@@ -32,7 +32,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   // The data page is the warehouse's own view (imports, completeness, reconciliation): for
   // the roles that see every payer. A payer-scoped viewer is refused.
   if (viewer.payerScope !== null) return denyPage(viewer, "/data", params, new AccessDeniedError("The data page is for quality officers, data stewards and administrators.", "role"));
-  const db = await getDatabase();
+  const db = pageDatabase(await getDatabase());
   const ctx = await pageContext("/data", params);
   const [summary, imports] = await Promise.all([getWarehouseSummary(db, viewer), listImports(db)]);
   const lag = ctx ? ctx.claimsLag.byPayer : new Map<string, ClaimsLag>();
