@@ -33,6 +33,7 @@ import { RateByPayerChart } from "../_components/charts/rate-by-payer-chart";
 import { TrendChart, type TrendLine } from "../_components/charts/trend-chart";
 import { DefinitionLink } from "../_components/definition-link";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
+import { payerOptions, planOptions } from "../_components/filter-options";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { ALL_PAYERS_COLOUR, ALL_PAYERS_SERIES, payerColours } from "../_components/payer-colors";
@@ -58,8 +59,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <FilterBar
         filters={ctx.filters}
         dataAsOf={ctx.dataAsOf}
-        payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
-        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))}
+        payers={payerOptions(ctx)}
+        plans={planOptions(ctx)}
       />
       <Notices notices={ctx.notices} />
       <Suspense key={`h${key}`} fallback={<SectionSkeleton />}>

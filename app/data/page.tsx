@@ -12,6 +12,7 @@ import { countFindings, FINDING_KINDS, listFindings, type Finding, type FindingK
 import { listImports } from "@/lib/warehouse/imports";
 import { getWarehouseSummary } from "@/lib/warehouse/summary";
 import { ActiveFilters } from "../_components/active-filters";
+import { payerOptions } from "../_components/filter-options";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { auditPage, denyPage, pageContext, pageDatabase, requireViewer } from "../_lib/request";
@@ -69,7 +70,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
     <>
       <h1>Data</h1>
       {ctx ? <ActiveFilters ctx={ctx} showWindow={false} /> : <p className="lede">No claims loaded yet.</p>}
-      {ctx ? <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} showMeasure={false} showWindow={false} /> : null}
+      {ctx ? <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={payerOptions(ctx)} showMeasure={false} showWindow={false} /> : null}
       {ctx ? <Notices notices={ctx.notices} /> : null}
 
       {can(viewer, { imports: ["run"] }) ? (

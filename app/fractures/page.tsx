@@ -10,6 +10,7 @@ import { ChartFrame } from "../_components/charts/chart-frame";
 import { RateByPayerChart } from "../_components/charts/rate-by-payer-chart";
 import { DefinitionLink } from "../_components/definition-link";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
+import { payerOptions, planOptions } from "../_components/filter-options";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { hasBar, payerBars } from "../_components/payer-bars";
@@ -44,8 +45,8 @@ export default async function FracturesPage({ searchParams }: { searchParams: Pr
       <FilterBar
         filters={ctx.filters}
         dataAsOf={ctx.dataAsOf}
-        payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
-        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))}
+        payers={payerOptions(ctx)}
+        plans={planOptions(ctx)}
         showMeasure={false}
         showWindow={false}
       />

@@ -10,6 +10,7 @@ import { nextDirection, parseWorklistPaging, worklistParams, WORKLIST_STATUSES }
 import { ActiveFilters } from "../_components/active-filters";
 import { DefinitionLink } from "../_components/definition-link";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
+import { payerOptions, planOptions } from "../_components/filter-options";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { auditPage, denyPage, pageContext } from "../_lib/request";
@@ -91,8 +92,8 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
       <FilterBar
         filters={ctx.filters}
         dataAsOf={ctx.dataAsOf}
-        payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
-        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))}
+        payers={payerOptions(ctx)}
+        plans={planOptions(ctx)}
         showMeasure={false}
         preserve={{ ...own, sort: paging.sort, dir: paging.direction }}
       />

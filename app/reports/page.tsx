@@ -8,6 +8,7 @@ import { GROUP_BYS, groupByApplies } from "@/lib/measures";
 import { ActiveFilters } from "../_components/active-filters";
 import { DefinitionLink } from "../_components/definition-link";
 import { EmptyWarehouse } from "../_components/empty-warehouse";
+import { payerOptions } from "../_components/filter-options";
 import { FilterBar } from "../_components/filter-bar";
 import { Notices } from "../_components/notices";
 import { pageContext } from "../_lib/request";
@@ -34,7 +35,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
     <>
       <h1>Reports</h1>
       <ActiveFilters ctx={ctx} />
-      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))} />
+      <FilterBar filters={ctx.filters} dataAsOf={ctx.dataAsOf} payers={payerOptions(ctx)} />
       <Notices notices={ctx.notices} />
       <p className="lede">
         CSV files with the current filters, the same numbers as the pages (UTF-8, RFC 4180, ISO dates, rates as decimals with 4 places). Each

@@ -8,6 +8,7 @@ import { getMemberRecord, type Attribution, type ClaimVersion, type MemberRecord
 import type { ViewContext } from "@/lib/views/context";
 import { ActiveFilters } from "../../_components/active-filters";
 import { EmptyWarehouse } from "../../_components/empty-warehouse";
+import { payerOptions, planOptions } from "../../_components/filter-options";
 import { FilterBar } from "../../_components/filter-bar";
 import { Notices } from "../../_components/notices";
 import { ScrollArea } from "../../_components/scroll-area";
@@ -64,8 +65,8 @@ export default async function MemberPage({ params, searchParams }: { params: Pro
       <FilterBar
         filters={ctx.filters}
         dataAsOf={ctx.dataAsOf}
-        payers={ctx.dims.payers.map((p) => ({ key: p.key, name: p.name }))}
-        plans={ctx.dims.plans.map((p) => ({ key: p.planId, name: p.planName, payerKey: p.payerKey }))}
+        payers={payerOptions(ctx)}
+        plans={planOptions(ctx)}
         showMeasure={false}
       />
       <Notices notices={ctx.notices} />
