@@ -163,8 +163,8 @@ test("11. dates are written one way everywhere, and each card says which period 
   await expect(from).toHaveValue("1 Jan 2025");
   await expect(to).toHaveValue("31 Dec 2025");
   await expect(page.getByTestId("active-filters")).toContainText("1 Jan 2025 – 31 Dec 2025");
-  // The 365 days before 1 Jan 2025.
-  await expect(page.getByTestId("headline-change-order_follow_up")).toContainText("vs 2 Jan 2024 – 31 Dec 2024");
+  // A period of whole months is compared with the same number of whole months before it: all of 2024.
+  await expect(page.getByTestId("headline-change-order_follow_up")).toContainText("vs 1 Jan 2024 – 31 Dec 2024");
   await from.fill("1 Mar 2025");
   await from.press("Enter");
   await expect(page).toHaveURL(/from=2025-03-01/);
@@ -247,9 +247,10 @@ test("16. files for sharing and open-orders-only files have names of their own",
   const names = await Promise.all(hrefs.map(async (href) => (await csvText(page, href)).name));
   expect(new Set(names).size).toBe(names.length);
   const shared = names.filter((_, i) => hrefs[i]!.includes("suppress=1"));
-  expect(shared.length).toBe(4);
+  // By payer, plan, product line, month and ordering clinician (order follow-up is order-based).
+  expect(shared.length).toBe(5);
   expect(shared.every((n) => n.endsWith("_for-sharing-small-cells-hidden.csv"))).toBe(true);
-  expect(names.filter((n) => n.includes("for-sharing")).length).toBe(4);
+  expect(names.filter((n) => n.includes("for-sharing")).length).toBe(5);
   expect(names).toContain("orders_open_window-90_2025-01-01_2025-12-31_as-of-2026-06-25.csv");
   expect(names).toContain("orders_window-90_2025-01-01_2025-12-31_as-of-2026-06-25.csv");
 });
