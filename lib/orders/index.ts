@@ -2,6 +2,8 @@ import type { Sql } from "@/db/client";
 import type { ProductLine } from "../measures/types";
 import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
 import { assertMemberLevel, type Viewer } from "../access";
+import { countableFromCube, countOrdersByPayerFromCube, countOrdersFromCube } from "./cube-counts";
+import { AGE_BUCKET, nonEmpty } from "./sql";
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -29,16 +31,6 @@ const STATUS = `CASE
 const COMPLETED = `(o.status <> 'cancelled' AND o.days_to_scan <= $4::int)`;
 const OPEN = `(o.status <> 'cancelled' AND (o.days_to_scan IS NULL OR o.days_to_scan > $4::int))`;
 const DAYS_OPEN = `CASE WHEN ${OPEN} THEN $1::date - o.order_date END`;
-
-const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
-
-/** Age bucket of days since the order on the as-of date ($1). */
-const AGE_BUCKET = `CASE
-    WHEN $1::date - o.order_date <= 30 THEN '0-30'
-    WHEN $1::date - o.order_date <= 60 THEN '31-60'
-    WHEN $1::date - o.order_date <= 90 THEN '61-90'
-    WHEN $1::date - o.order_date <= 180 THEN '91-180'
-    ELSE 'over_180' END`;
 
 /** A LIKE pattern matching values that start with `prefix` taken literally. */
 export function prefixPattern(prefix: string): string {
@@ -98,11 +90,23 @@ const SORTS: Record<OrderSortKey, string[]> = {
   member_id: [`o.member_id COLLATE "C"`],
 };
 
-function orderBy(sort: OrderSortKey, direction: SortDirection): string {
+const OPEN_STATUSES: readonly OrderStatus[] = ["overdue", "in_window"];
+
+/** ORDER BY of a page. Days open is the as-of date minus the order date for every open order:
+ *  when only open orders are listed (the worklist), sorting on it is sorting on the order date
+ *  the other way round, which order_facts_period_idx gives in order, so that a page is read by
+ *  walking the index to its first rows instead of sorting every open order of the period
+ *  (about 1.5 s at 2,000,000 members). Rows and order are the same either way: the tie-breaks
+ *  (order date, then order id) are kept. */
+function orderBy(sort: OrderSortKey, direction: SortDirection, statuses?: readonly OrderStatus[]): string {
   const dir = direction === "desc" ? "DESC" : "ASC";
+  const tieBreak = `o.order_id COLLATE "C" ${dir}`;
+  const onlyOpen = !!statuses?.length && statuses.every((s) => OPEN_STATUSES.includes(s));
+  // The order date is never null: no NULLS clause, so either direction matches the index.
+  if (sort === "days_open" && onlyOpen) return `ORDER BY o.order_date ${direction === "desc" ? "ASC" : "DESC"}, ${tieBreak}`;
   const keys = SORTS[sort].map((k) => `${k} ${dir} NULLS LAST`);
   if (sort !== "order_date") keys.push("o.order_date ASC");
-  keys.push(`o.order_id COLLATE "C" ${dir}`);
+  keys.push(tieBreak);
   return `ORDER BY ${keys.join(", ")}`;
 }
 
@@ -161,7 +165,7 @@ export async function listOrders(db: Sql, viewer: Viewer, params: OrderListParam
   const { limit, offset } = pageOf(params);
   const n = from.params.length;
   const rows = await db.query<OrderRecord>(
-    `${SELECT} ${from.text} ${orderBy(params.sort ?? "order_date", params.direction ?? "asc")}
+    `${SELECT} ${from.text} ${orderBy(params.sort ?? "order_date", params.direction ?? "asc", params.statuses)}
      LIMIT $${n + 1} OFFSET $${n + 2}`,
     [...from.params, limit, offset],
   );
@@ -169,9 +173,15 @@ export async function listOrders(db: Sql, viewer: Viewer, params: OrderListParam
 }
 
 /** How many orders the query selects (every page of listOrders together). Member-level like
- *  the list it counts. */
+ *  the list it counts. Read from the daily cube when it can answer (./cube-counts.ts). */
 export async function countOrders(db: Sql, viewer: Viewer, query: OrderQuery): Promise<number> {
   assertMemberLevel(viewer, "orders");
+  return countableFromCube(query) ? countOrdersFromCube(db, viewer, query) : countOrderRows(db, viewer, query);
+}
+
+/** countOrders by counting the order rows themselves: for the conditions the cube has not
+ *  (ordering NPI, member), and the check that the cube agrees (test/integration). */
+export async function countOrderRows(db: Sql, viewer: Viewer, query: OrderQuery): Promise<number> {
   const from = ordersFrom(viewer, query);
   const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from.text}`, from.params);
   return row?.n ?? 0;
@@ -189,6 +199,11 @@ export async function openOrderCursor(db: Sql, viewer: Viewer, query: OrderQuery
 /** How many orders the query selects, by payer key: an aggregate (the data page's completeness
  *  table, Unknown payer included), so not member-level; the viewer's payer scope applies. */
 export async function countOrdersByPayer(db: Sql, viewer: Viewer, query: OrderQuery): Promise<Map<string, number>> {
+  return countableFromCube(query) ? countOrdersByPayerFromCube(db, viewer, query) : countOrderRowsByPayer(db, viewer, query);
+}
+
+/** countOrdersByPayer by counting the order rows themselves (see countOrderRows). */
+export async function countOrderRowsByPayer(db: Sql, viewer: Viewer, query: OrderQuery): Promise<Map<string, number>> {
   const from = ordersFrom(viewer, query);
   const rows = await db.query<{ payer_key: string; n: number }>(`SELECT o.payer_key, count(*)::int AS n ${from.text} GROUP BY o.payer_key`, from.params);
   return new Map(rows.map((r) => [r.payer_key, r.n]));
