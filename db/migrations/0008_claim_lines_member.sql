@@ -1,0 +1,1 @@
+CREATE INDEX "claim_lines_member_idx" ON "claim_lines" USING btree ("member_id");
