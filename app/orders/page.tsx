@@ -54,9 +54,9 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     memberPrefix: worklist.member,
   };
   const [total, rows] = await Promise.all([
-    // The count reads every open order of the period (about 1.5 s at 2,000,000 members) and is
-    // the same for every page and sort of the list until the next import: remembered per
-    // snapshot build (lib/measures/memo.ts), so paging through the list pays it once.
+    // The count comes from the daily order cube, except with an NPI or member condition, when it
+    // reads the period's orders (lib/orders/cube-counts.ts); either way it is the same for every
+    // page and sort of the list until the next import: remembered per snapshot build.
     memoizeBySnapshot(ctx, `worklist-count|${JSON.stringify([viewer.payerScope, query])}`, () => countOrders(db, viewer, query)),
     listOrders(db, viewer, { ...query, sort: paging.sort, direction: paging.direction, page: paging.page, pageSize: DEFAULT_PAGE_SIZE }),
   ]);

@@ -3,7 +3,7 @@ import type { MeasureScope } from "./scope";
 // Figures that take seconds at millions of members and cannot change until the snapshot is
 // derived again (every successful import derives it): screening_ordering, which counts a
 // population (every woman 65–85 with coverage), not a daily cube, what the warehouse holds
-// (lib/warehouse/summary.ts), the data page's reconciliation counts and the worklist's count.
+// (lib/warehouse/summary.ts), the data page's reconciliation counts and the worklist's rates by ordering clinician.
 // They are remembered per snapshot build: the first view pays, the
 // next ones read memory. Keyed by the build time, so a new import is never answered from an
 // old build; bounded in number, the oldest forgotten first.
