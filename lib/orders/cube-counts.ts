@@ -1,6 +1,6 @@
 import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
-import { AGE_BUCKET, nonEmpty } from "./sql";
+import { SHARED_CONDITIONS, sharedParams } from "./sql";
 import type { OrderQuery } from "./types";
 
 // How many orders a query selects, read from the daily cube `order_days` (per order day, payer,
@@ -29,30 +29,10 @@ const SELECTED = `CASE WHEN $9::text[] IS NULL THEN o.orders ELSE
     + CASE WHEN ${OPEN_STATUS} = ANY ($9::text[]) THEN o.live - ${DONE} ELSE 0 END
   END`;
 
-/** The cube rows of the query's period and restrictions, with the parameters of ordersFrom
- *  (lib/orders/index.ts) at the same positions ($11 and $12, NPI and member, are not used). */
+/** The cube rows of the query's period and restrictions, with the parameters of the order rows'
+ *  reads (lib/orders/sql.ts; the NPI and member conditions, $11 and $12, are not the cube's). */
 function cubeFrom(viewer: Viewer, q: OrderQuery): { text: string; params: unknown[] } {
-  return {
-    text: `FROM order_days o
-      WHERE o.as_of = $1::date AND o.order_date BETWEEN $2::date AND $3::date
-        AND ($5::text[] IS NULL OR o.payer_key = ANY ($5::text[]))
-        AND ($6::text[] IS NULL OR o.plan_id = ANY ($6::text[]))
-        AND ($7::text[] IS NULL OR o.product_line::text = ANY ($7::text[]))
-        AND ($8::text[] IS NULL OR o.payer_key = ANY ($8::text[]))
-        AND ($10::text[] IS NULL OR ${AGE_BUCKET} = ANY ($10::text[]))`,
-    params: [
-      q.asOf,
-      q.from,
-      q.to,
-      q.window,
-      nonEmpty(q.payers),
-      nonEmpty(q.plans),
-      nonEmpty(q.productLines),
-      viewer.payerScope ? [...viewer.payerScope] : null,
-      nonEmpty(q.statuses),
-      nonEmpty(q.ageBuckets),
-    ],
-  };
+  return { text: `FROM order_days o WHERE ${SHARED_CONDITIONS}`, params: sharedParams(viewer, q) };
 }
 
 /** countOrders from the cube; the query must be countableFromCube. */

@@ -3,7 +3,7 @@ import type { ProductLine } from "../measures/types";
 import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
 import { assertMemberLevel, type Viewer } from "../access";
 import { countableFromCube, countOrdersByPayerFromCube, countOrdersFromCube } from "./cube-counts";
-import { AGE_BUCKET, nonEmpty } from "./sql";
+import { SHARED_CONDITIONS, sharedParams } from "./sql";
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -46,29 +46,11 @@ function ordersFrom(viewer: Viewer, q: OrderQuery): SqlStatement {
     text: `FROM order_facts o
       JOIN payers p ON p.key = o.payer_key
       LEFT JOIN plans pl ON pl.plan_id = o.plan_id
-      WHERE o.as_of = $1::date AND o.order_date BETWEEN $2::date AND $3::date
-        AND ($5::text[] IS NULL OR o.payer_key = ANY ($5::text[]))
-        AND ($6::text[] IS NULL OR o.plan_id = ANY ($6::text[]))
-        AND ($7::text[] IS NULL OR o.product_line::text = ANY ($7::text[]))
-        AND ($8::text[] IS NULL OR o.payer_key = ANY ($8::text[]))
+      WHERE ${SHARED_CONDITIONS}
         AND ($9::text[] IS NULL OR ${STATUS} = ANY ($9::text[]))
-        AND ($10::text[] IS NULL OR ${AGE_BUCKET} = ANY ($10::text[]))
         AND ($11::text IS NULL OR o.ordering_npi = $11::text)
         AND ($12::text IS NULL OR o.member_id LIKE $12::text)`,
-    params: [
-      q.asOf,
-      q.from,
-      q.to,
-      q.window,
-      nonEmpty(q.payers),
-      nonEmpty(q.plans),
-      nonEmpty(q.productLines),
-      viewer.payerScope ? [...viewer.payerScope] : null,
-      nonEmpty(q.statuses),
-      nonEmpty(q.ageBuckets),
-      q.orderingNpi || null,
-      q.memberPrefix ? prefixPattern(q.memberPrefix) : null,
-    ],
+    params: [...sharedParams(viewer, q), q.orderingNpi || null, q.memberPrefix ? prefixPattern(q.memberPrefix) : null],
   };
 }
 
