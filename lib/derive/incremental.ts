@@ -202,7 +202,7 @@ export async function deriveIncrementally(
     applyCubeDifference(tx, asOf, { orders: "d_new_orders", episodes: "d_new_episodes", lines: "d_new_lines" }, { orders: "d_old_orders", episodes: "d_old_episodes", lines: "d_old_lines" }),
   );
   await timedStep("claims lag", () => refreshClaimsLag(tx, asOf, "d_refresh_lines"));
-  await timedStep("screening cube", async () => {
+  await timedStep("screening corners of the touched women", async () => {
     await tx.exec(`CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP`);
     const facts = (when: "old" | "new") => ({
       studies: `SELECT member_id, study_date FROM d_${when}_studies`,
@@ -210,9 +210,9 @@ export async function deriveIncrementally(
     });
     await addScreeningCorners(tx, scope, facts("old"), -1, "d_sc_difference");
     await addScreeningCorners(tx, scope, facts("new"), 1, "d_sc_difference");
-    await mergeScreeningCorners(tx, asOf, "d_sc_difference");
-    await buildScreeningMonths(tx, asOf);
   });
+  await timedStep("screening corners merged", () => mergeScreeningCorners(tx, asOf, "d_sc_difference"));
+  await timedStep("screening months", () => buildScreeningMonths(tx, asOf));
 
   const [counts] = await tx.query<{ lines: number; studies: number; orders: number; episodes: number; old_studies: number; old_orders: number; old_episodes: number; old_lines: number }>(
     `SELECT
