@@ -53,7 +53,9 @@ function queryOf(params: SearchParams): Record<string, string | string[]> {
 
 /** Records what a viewer did or was refused on a page (SPEC section 10's audit). */
 export async function auditPage(viewer: Viewer, action: AuditAction, route: string, params: SearchParams, rows: number | null, detail: string | null = null): Promise<void> {
-  await recordAudit(await getDatabase(), { ...auditActor(viewer), action, route, filters: queryOf(params), rows, detail });
+  // Through the page connection: a restart between the page's reads and its audit record sends
+  // the page to be asked for again (then 503), never a 500, and nothing is shown unaudited.
+  await recordAudit(pageDatabase(await getDatabase()), { ...auditActor(viewer), action, route, filters: queryOf(params), rows, detail });
 }
 
 /** Answers a page with 403 ("not in your assignment", app/forbidden.tsx), audited. */

@@ -7,7 +7,7 @@ import { AUDIT_ACTIONS, AUDIT_PAGE_SIZE, listAudit, parseAuditQuery } from "@/li
 import type { SearchParams } from "@/lib/filters";
 import { formatCount } from "@/lib/format";
 import { Notices } from "../../_components/notices";
-import { denyPage, requireViewer } from "../../_lib/request";
+import { denyPage, pageDatabase, requireViewer } from "../../_lib/request";
 import { ScrollArea } from "../../_components/scroll-area";
 
 export const metadata: Metadata = { title: "Audit log · DXA Tracker" };
@@ -19,7 +19,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const viewer = await requireViewer();
   if (!can(viewer, { administration: ["audit"] })) return denyPage(viewer, "/admin/audit", params, new AccessDeniedError("The audit log is for administrators.", "role"));
   const { query, invalid } = parseAuditQuery(params);
-  const { events, total } = await listAudit(await getDatabase(), query);
+  const { events, total } = await listAudit(pageDatabase(await getDatabase()), query);
   const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
   const csv = new URLSearchParams();
   for (const [k, v] of Object.entries({ from: query.from, to: query.to, actor: query.actor, action: query.actions?.join(",") })) if (v) csv.set(k, v);

@@ -2,12 +2,12 @@ import Link from "next/link";
 import { getDatabase } from "@/db";
 import { getDimensions } from "@/lib/measures/dimensions";
 import { UNKNOWN_PAYER_KEY } from "@/lib/measures/dimensions";
-import { requireViewer } from "../../_lib/request";
+import { pageDatabase, requireViewer } from "../../_lib/request";
 
 /** A payer key that is not one: the payers that are, as links (those the viewer may see). */
 export default async function PayerNotFound() {
   const viewer = await requireViewer();
-  const { payers } = await getDimensions(await getDatabase(), viewer);
+  const { payers } = await getDimensions(pageDatabase(await getDatabase()), viewer);
   const pages = payers.filter((p) => p.key !== UNKNOWN_PAYER_KEY);
   return (
     <section className="panel" data-testid="payer-not-found">
