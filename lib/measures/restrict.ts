@@ -7,7 +7,8 @@ import type { MeasureQuery } from "./types";
 
 export type Restriction = Pick<MeasureQuery, "asOf" | "from" | "to" | "window" | "payers" | "plans" | "productLines">;
 
-const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
+/** A list restriction as a query parameter: null (no restriction) when empty or absent. */
+export const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
 
 export function restrictionParams(viewer: Viewer, q: Restriction): unknown[] {
   return [q.asOf, q.from, q.to, q.window, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), nonEmpty(viewer.payerScope ?? undefined)];

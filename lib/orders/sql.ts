@@ -1,12 +1,10 @@
 import type { Viewer } from "../access";
+import { nonEmpty } from "../measures/restrict";
 import type { OrderQuery } from "./types";
 
 // SQL pieces shared by the reads of order rows (./index.ts) and of the daily order cube
 // (./cube-counts.ts), both aliased `o` with the columns as_of, order_date, payer_key, plan_id
 // and product_line.
-
-/** A list restriction as a query parameter: null (no restriction) when empty or absent. */
-export const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
 
 /** Age bucket of days since the order on the as-of date ($1). */
 export const AGE_BUCKET = `CASE

@@ -1,6 +1,7 @@
 import type { Sql } from "@/db/client";
 import { CAPTURE_DAYS, OTHER_BONE_DENSITY_CODES, sqlList } from "../derive/codes";
 import type { ProductLine } from "../measures/types";
+import { nonEmpty } from "../measures/restrict";
 import { assertMemberLevel, type Viewer } from "../access";
 import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
 
@@ -128,8 +129,6 @@ const FINDING_ROWS: Record<FindingKind, string> = {
     WHERE e.as_of = $1::date AND e.procedure_code IN (${sqlList(OTHER_BONE_DENSITY_CODES)})
       AND e.service_date BETWEEN $2::date AND $3::date`,
 };
-
-const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
 
 /** FROM … WHERE of the findings a query selects for a viewer ($4 payers, $5 plans, $6 product
  *  lines, $7 the viewer's payer scope), built once for lists, counts and the CSV. */
