@@ -182,6 +182,14 @@ function watched(ping: () => Promise<unknown>) {
 export async function openPostgres(url: string): Promise<Database> {
   const client = postgres(url, {
     max: 10,
+    // postgres.js reconnects a closed connection on its next use only after a pause that grows
+    // with every failed attempt (3^n / 100 s, up to 20 s). During a restart under load that many
+    // attempts fail in a few seconds, and requests then waited up to 20 s for a database that
+    // was long back. While the database is away the proxy answers 503 and one probe a second
+    // tries it (db/availability.ts), so the pause can stay short.
+    backoff: (failures: number) => Math.min(0.05 * 2 ** failures, 1),
+    // A connection that is not made within 5 s is an outage (503), not a page to wait for.
+    connect_timeout: 5,
     onnotice: () => {},
     types: {
       date: { to: DATE_OID, from: [DATE_OID, TIMESTAMP_OID, TIMESTAMPTZ_OID], serialize: (x: string) => x, parse: keepText },

@@ -8,6 +8,7 @@ import type { Database } from "@/db/client";
 import { accounts, apiKeys, rateLimits, sessions, users, verifications } from "@/db/schema";
 import { countFailedSignIns, recordAudit } from "../audit";
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, tokenLifetimeSeconds, type AuthConfig } from "./config";
+import { noteLoggedError } from "./connection-watch";
 import { accessControl, roles } from "./roles";
 
 // Sign-in with better-auth (SPEC section 10) on the warehouse's own database, PGlite or
@@ -73,6 +74,7 @@ export function createAuth(db: Database, config: AuthConfig) {
       level: "error" as const,
       // A refused token is an answer (401), not a server error: its line is left out.
       log: (level: string, message: string, ...args: unknown[]) => {
+        noteLoggedError(args);
         if (message.startsWith("Failed to validate API key")) return;
         console.error(`[auth] ${level}: ${message}`, ...args);
       },

@@ -1,7 +1,9 @@
 import { getIP } from "@better-auth/core/utils/ip";
+import { isConnectionError } from "@/db/availability";
 import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
 import { isPayerScoped, isRole } from "./roles";
+import { watchConnection } from "./connection-watch";
 import type { Auth } from "./server";
 
 // Who a request comes from (SPEC section 10): the bearer token of `Authorization: Bearer …`
@@ -57,23 +59,33 @@ function toViewer(user: UserRow, tokenName: string | null, address: string | nul
 }
 
 /**
- * Who sends a request. better-auth answers "not valid" when it cannot reach the database (its
- * token check turns any failure into an invalid key): before a refusal is given, the database
- * is asked a trivial question, so that a lost database surfaces as its own error (a 503), not as
- * "sign in again"; and when it answers, the credentials are checked once more, in case the
- * refusal came from a moment it did not (a restart). Costs two statements on refusals only.
+ * Who sends a request. The sign-in library answers "not valid" when its own database call
+ * fails (its token check turns any failure into an invalid key, and only logs the error): a
+ * refusal during which it logged a lost connection is that connection error instead, which the
+ * caller answers 503 ("try again"), not 401 ("sign in again"). As a second guard, before any
+ * other refusal is given the database is asked a trivial question (which throws while it is
+ * gone) and the credentials are checked once more, in case the refusal came from a moment it
+ * did not answer. Costs two statements on refusals only.
  */
 export async function resolveViewer(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {
   let first: ViewerResolution | null = null;
   try {
-    first = await resolveCredentials(auth, db, headers);
-  } catch {
-    // The sign-in library failed (it wraps what the database said): the check below throws the
-    // database's own error when it is gone; when it answers, the credentials get a second try.
+    first = await checkCredentials(auth, db, headers);
+  } catch (error) {
+    if (isConnectionError(error)) throw error;
+    // Any other failure of the sign-in library: the credentials get a second try below, once
+    // the database has answered.
   }
   if (first && (first.ok || first.reason === "none")) return first;
   await db.query("SELECT 1");
-  return resolveCredentials(auth, db, headers);
+  return checkCredentials(auth, db, headers);
+}
+
+/** One check of the credentials; a refusal the database caused throws its error. */
+async function checkCredentials(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {
+  const { result, lost } = await watchConnection(() => resolveCredentials(auth, db, headers));
+  if (!result.ok && lost !== undefined) throw lost;
+  return result;
 }
 
 async function resolveCredentials(auth: Auth, db: Sql, headers: Headers): Promise<ViewerResolution> {

@@ -1,0 +1,36 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { isConnectionError } from "@/db/availability";
+
+// better-auth turns some failures of its own database calls into a refusal: the api-key plugin
+// answers "invalid key" to any error, and only logs the error itself. A credential check runs
+// inside `watchConnection`, and the sign-in library's logger (lib/auth/server.ts) hands every
+// error it logs to `noteLoggedError`: a connection error logged during a check belongs to that
+// check (AsyncLocalStorage follows it through the library's awaits), so that a refusal the
+// database caused answers as the database being away (503), never as "sign in again" (401).
+
+type Watch = { lost: unknown };
+
+const watches = new AsyncLocalStorage<Watch>();
+
+/** Called by the sign-in library's logger with what it logs. */
+export function noteLoggedError(args: readonly unknown[]): void {
+  const watch = watches.getStore();
+  if (!watch || watch.lost !== undefined) return;
+  const lost = args.find(isConnectionError);
+  if (lost !== undefined) watch.lost = lost;
+}
+
+/**
+ * Runs `check` and returns what it returned, with the connection error (if any) that the
+ * sign-in library met and logged meanwhile. When `check` throws and such an error was logged,
+ * that error is thrown instead: it says what really went wrong.
+ */
+export async function watchConnection<T>(check: () => Promise<T>): Promise<{ result: T; lost: unknown }> {
+  const watch: Watch = { lost: undefined };
+  try {
+    const result = await watches.run(watch, check);
+    return { result, lost: watch.lost };
+  } catch (error) {
+    throw watch.lost ?? error;
+  }
+}
