@@ -8,7 +8,8 @@ import type { ClaimsLag } from "@/lib/measures";
 import { UNKNOWN_PAYER_KEY } from "@/lib/measures/dimensions";
 import { memoizeBySnapshot } from "@/lib/measures/memo";
 import { countOrdersByPayer } from "@/lib/orders";
-import { countFindings, FINDING_KINDS, listFindings, type Finding, type FindingKind } from "@/lib/reconciliation";
+import { FINDING_KINDS, listFindings, type Finding, type FindingKind } from "@/lib/reconciliation";
+import { countFindingsOfSnapshot } from "@/lib/reconciliation/stored";
 import { listImports } from "@/lib/warehouse/imports";
 import { getWarehouseSummary } from "@/lib/warehouse/summary";
 import { ActiveFilters } from "../_components/active-filters";
@@ -39,14 +40,14 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   const lag = ctx ? ctx.claimsLag.byPayer : new Map<string, ClaimsLag>();
   const query = ctx ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines } : null;
   // Orders of the period by payer (not cancelled), Unknown payer included: what each payer's
-  // figures rest on, and how many orders no coverage could be attributed to. Both counts read
-  // every order and claim line of the period (seconds at millions of members) and cannot change
-  // until the next import: remembered per snapshot build (lib/measures/memo.ts).
+  // figures rest on, and how many orders no coverage could be attributed to, read from the daily
+  // order cube and remembered per snapshot build (lib/measures/memo.ts). The reconciliation
+  // counts are stored with the snapshot by its import (lib/reconciliation/stored.ts).
   const ordersQuery = ctx
     ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, window: ctx.filters.window, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines, statuses: ["completed", "overdue", "in_window"] as const }
     : null;
   const [counts, ordersByPayer] = await Promise.all([
-    query && ctx ? memoizeBySnapshot({ db, snapshot: ctx.snapshot }, `data-findings|${JSON.stringify([viewer.payerScope, query])}`, () => countFindings(db, viewer, query)) : null,
+    query && ctx ? countFindingsOfSnapshot(db, viewer, query, ctx.snapshot) : null,
     ordersQuery && ctx
       ? memoizeBySnapshot({ db, snapshot: ctx.snapshot }, `data-orders-by-payer|${JSON.stringify([viewer.payerScope, ordersQuery])}`, () => countOrdersByPayer(db, viewer, ordersQuery))
       : new Map<string, number>(),

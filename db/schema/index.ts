@@ -9,3 +9,4 @@ export * from "./auth";
 export * from "./audit";
 export * from "./fhir";
 export * from "./cms249";
+export * from "./stored-counts";

@@ -6,8 +6,10 @@ import type { ImportFileLog } from "@/db/schema";
 import { refreshCms249AfterImport } from "../cms249/results";
 import { todayIso } from "../dates";
 import { rebuildDerivedFacts, type SnapshotSummary } from "../derive";
+import { timedStep } from "../derive/session";
 import { defaultPeriod } from "../filters";
 import { previousPeriod } from "../periods";
+import { storeSnapshotCounts } from "../warehouse/stored-counts";
 import {
   createFhirStaging,
   fhirFileOf,
@@ -200,6 +202,9 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         const written = new Set([...specs.map((s) => s.table), ...mapped.map((m) => m.table), ...(fhir.length > 0 ? ["fhir_resources"] : [])]);
         for (const table of written) await tx.exec(`ANALYZE ${table}`);
         snapshot = await rebuildDerivedFacts(tx, turn.id);
+        // The data page's counts of the new snapshot, stored with it in this transaction
+        // (lib/warehouse/stored-counts.ts): its first view after the import reads them.
+        await timedStep("data page counts", () => storeSnapshotCounts(tx, snapshot?.asOf ?? null));
         // CMS249 (SPEC 5b) from the FHIR resources this import wrote: the periods kept brought up
         // to date (only the patients whose resources changed), and the overview's default period
         // and the one before it evaluated, so that the first view after the import is read, not

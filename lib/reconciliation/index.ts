@@ -130,19 +130,34 @@ const FINDING_ROWS: Record<FindingKind, string> = {
       AND e.service_date BETWEEN $2::date AND $3::date`,
 };
 
-/** FROM … WHERE of the findings a query selects for a viewer ($4 payers, $5 plans, $6 product
- *  lines, $7 the viewer's payer scope), built once for lists, counts and the CSV. */
-function findingsFrom(viewer: Viewer, q: ReconciliationQuery): SqlStatement {
-  const kinds = q.findings?.length ? FINDING_KINDS.filter((k) => q.findings!.includes(k)) : FINDING_KINDS;
+/** The kinds of finding a query selects, in the order of FINDING_KINDS. */
+export function selectedKinds(q: Pick<ReconciliationQuery, "findings">): readonly FindingKind[] {
+  return q.findings?.length ? FINDING_KINDS.filter((k) => q.findings!.includes(k)) : FINDING_KINDS;
+}
+
+/** The conditions of a query's payers ($4), plans ($5) and product lines ($6) and of the
+ *  viewer's payer scope ($7) on a finding's columns: one text for the findings and for their
+ *  stored counts (./stored.ts). Parameters $1–$3 are the as-of date and the period. */
+export function findingConditions(c: { payerKey: string; planId: string; productLine: string }): string {
+  return `($4::text[] IS NULL OR ${c.payerKey} = ANY ($4::text[]))
+        AND ($5::text[] IS NULL OR ${c.planId} = ANY ($5::text[]))
+        AND ($6::text[] IS NULL OR ${c.productLine}::text = ANY ($6::text[]))
+        AND ($7::text[] IS NULL OR ${c.payerKey} = ANY ($7::text[]))`;
+}
+
+export function findingParams(scope: Viewer["payerScope"], q: ReconciliationQuery): unknown[] {
+  return [q.asOf, q.from, q.to, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), scope ? [...scope] : null];
+}
+
+/** FROM … WHERE of the findings a query selects within a payer scope (null: every payer), built
+ *  once for lists, counts, the CSV and the stored counts. */
+export function findingsFrom(scope: Viewer["payerScope"], q: ReconciliationQuery): SqlStatement {
   return {
-    text: `FROM (${kinds.map((k) => FINDING_ROWS[k]).join("\nUNION ALL\n")}) f
+    text: `FROM (${selectedKinds(q).map((k) => FINDING_ROWS[k]).join("\nUNION ALL\n")}) f
       JOIN payers p ON p.key = f.payer_key
       LEFT JOIN plans pl ON pl.plan_id = f.plan_id
-      WHERE ($4::text[] IS NULL OR f.payer_key = ANY ($4::text[]))
-        AND ($5::text[] IS NULL OR f.plan_id = ANY ($5::text[]))
-        AND ($6::text[] IS NULL OR pl.product_line::text = ANY ($6::text[]))
-        AND ($7::text[] IS NULL OR f.payer_key = ANY ($7::text[]))`,
-    params: [q.asOf, q.from, q.to, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), viewer.payerScope ? [...viewer.payerScope] : null],
+      WHERE ${findingConditions({ payerKey: "f.payer_key", planId: "f.plan_id", productLine: "pl.product_line" })}`,
+    params: findingParams(scope, q),
   };
 }
 
@@ -203,17 +218,22 @@ function toFinding(r: FindingRecord): Finding {
 /** How many findings of each kind the query selects. Aggregate: any viewer, within their
  *  payer scope. */
 export async function countFindings(db: Sql, viewer: Viewer, query: ReconciliationQuery): Promise<Record<FindingKind, number>> {
-  const from = findingsFrom(viewer, query);
+  const from = findingsFrom(viewer.payerScope, query);
   const rows = await db.query<{ finding: FindingKind; n: number }>(`SELECT f.finding, count(*)::int AS n ${from.text} GROUP BY f.finding`, from.params);
+  return countsByKind(rows);
+}
+
+/** Counts per kind, every kind present (0 when no row names it). */
+export function countsByKind(rows: readonly { finding: FindingKind | null; n: number }[]): Record<FindingKind, number> {
   const counts = Object.fromEntries(FINDING_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>;
-  for (const r of rows) counts[r.finding] = r.n;
+  for (const r of rows) if (r.finding) counts[r.finding] = r.n;
   return counts;
 }
 
 /** One page of findings (member-level), in the order of FINDING_KINDS, then date and member. */
 export async function listFindings(db: Sql, viewer: Viewer, params: ReconciliationListParams): Promise<Finding[]> {
   assertMemberLevel(viewer, "reconciliation");
-  const from = findingsFrom(viewer, params);
+  const from = findingsFrom(viewer.payerScope, params);
   const limit = Math.min(Math.max(Math.trunc(params.pageSize ?? 50) || 50, 1), 500);
   const offset = (Math.max(Math.trunc(params.page ?? 1) || 1, 1) - 1) * limit;
   const n = from.params.length;
@@ -225,7 +245,7 @@ export async function listFindings(db: Sql, viewer: Viewer, params: Reconciliati
  *  caller must read to the end or close it. */
 export async function openFindingCursor(db: Sql, viewer: Viewer, query: ReconciliationQuery, fetchRows?: number): Promise<RowCursor<Finding>> {
   assertMemberLevel(viewer, "reconciliation");
-  const from = findingsFrom(viewer, query);
+  const from = findingsFrom(viewer.payerScope, query);
   return openCursor(db, { text: `${SELECT} ${from.text} ${ORDER_BY}`, params: from.params }, toFinding, fetchRows);
 }
 

@@ -1,0 +1,58 @@
+import type { Sql } from "@/db/client";
+import type { Viewer } from "../access";
+import { memoizeBySnapshot } from "../measures/memo";
+import type { MeasureScope } from "../measures/scope";
+import { countFindings, countsByKind, findingConditions, findingParams, findingsFrom, selectedKinds, type FindingKind, type ReconciliationQuery } from "./index";
+
+// The data page's reconciliation counts, stored with the snapshot (reconciliation_days, written
+// by each import in its transaction: lib/warehouse/stored-counts.ts). They are the findings of
+// findingsFrom itself, over every date, grouped by kind, day and plan: a period, payers, plans or
+// product lines then select whole rows of them, and the sums equal countFindings exactly.
+
+/** Writes the snapshot's findings per kind, day and plan. The caller has emptied the table. */
+export async function storeReconciliationDays(tx: Sql, asOf: string): Promise<void> {
+  const every = findingsFrom(null, { asOf, from: "-infinity", to: "infinity" });
+  await tx.query(
+    `INSERT INTO reconciliation_days (as_of, finding, day, payer_key, plan_id, product_line, findings)
+     SELECT $1::date, f.finding, f.date, f.payer_key, f.plan_id, pl.product_line, count(*)::int
+     ${every.text}
+     GROUP BY f.finding, f.date, f.payer_key, f.plan_id, pl.product_line`,
+    every.params,
+  );
+}
+
+/** The query's counts from the stored ones of the snapshot's build, or null when that build has
+ *  none (a snapshot derived outside an import: a rebuild, an earlier as-of date). Whether they
+ *  were stored is told by the build's row of snapshot_counts, written in the same transaction. */
+export async function countStoredFindings(
+  db: Sql,
+  viewer: Viewer,
+  query: ReconciliationQuery,
+  builtAt: string | null,
+): Promise<Record<FindingKind, number> | null> {
+  if (!builtAt) return null;
+  const params = findingParams(viewer.payerScope, query);
+  const rows = await db.query<{ finding: FindingKind | null; n: number }>(
+    `SELECT r.finding, sum(r.findings)::int AS n
+     FROM snapshot_counts c
+     LEFT JOIN reconciliation_days r ON r.as_of = c.as_of AND r.day BETWEEN $2::date AND $3::date AND r.finding = ANY ($9::text[])
+       AND ${findingConditions({ payerKey: "r.payer_key", planId: "r.plan_id", productLine: "r.product_line" })}
+     WHERE c.as_of = $1::date AND c.built_at = $8::timestamptz
+     GROUP BY r.finding`,
+    [...params, builtAt, [...selectedKinds(query)]],
+  );
+  return rows.length === 0 ? null : countsByKind(rows);
+}
+
+/** The query's counts on a snapshot: stored with it by its import, else counted (and
+ *  remembered for the build, as before the counts were stored). */
+export async function countFindingsOfSnapshot(
+  db: Sql,
+  viewer: Viewer,
+  query: ReconciliationQuery,
+  snapshot: MeasureScope["snapshot"],
+): Promise<Record<FindingKind, number>> {
+  const stored = await countStoredFindings(db, viewer, query, snapshot.builtAt);
+  if (stored) return stored;
+  return memoizeBySnapshot({ db, snapshot }, `reconciliation-counts|${JSON.stringify([viewer.payerScope, query])}`, () => countFindings(db, viewer, query));
+}
