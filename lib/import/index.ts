@@ -204,7 +204,8 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         snapshot = await rebuildDerivedFacts(tx, turn.id);
         // The data page's counts of the new snapshot, stored with it in this transaction
         // (lib/warehouse/stored-counts.ts): its first view after the import reads them.
-        await timedStep("data page counts", () => storeSnapshotCounts(tx, snapshot?.asOf ?? null));
+        const newClaimLines = files.find((f) => f.file === "claim_lines.csv")?.new ?? 0;
+        await timedStep("data page counts", () => storeSnapshotCounts(tx, { snapshot, newClaimLines }));
         // CMS249 (SPEC 5b) from the FHIR resources this import wrote: the periods kept brought up
         // to date (only the patients whose resources changed), and the overview's default period
         // and the one before it evaluated, so that the first view after the import is read, not

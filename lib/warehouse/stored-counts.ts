@@ -1,17 +1,24 @@
 import type { Sql } from "@/db/client";
 import type { Viewer } from "../access";
+import type { SnapshotSummary } from "../derive";
 import { storeReconciliationDays } from "../reconciliation/stored";
 
 // The data page's counts, stored with the snapshot by the import that derives it
 // (db/schema/stored-counts.ts): what the warehouse holds, and the reconciliation findings per
-// kind, day and plan (lib/reconciliation/stored.ts). Counted afresh by every import, in its
+// kind, day and plan (lib/reconciliation/stored.ts). Written by every successful import, in its
 // transaction, once its snapshot is derived: a reader sees the counts of the snapshot it reads or
-// none (and then counts them itself, as before). Table counts are counted, not carried forward
-// with the import's own counts of new rows: a count kept apart from its table (an import's
-// arithmetic, or counters kept up by triggers on every row written) can drift from it should
-// anything but an import write the table (a fixture, a repair by hand), and the data page is the
-// one place that states these figures; counting them here costs the import what the page's
-// first view paid before, once (docs/benchmarks.md, "third session: /data").
+// none (and then counts them itself, as before).
+//
+// Where the table counts come from. An import that changed anything but claim lines counts every
+// table again (at 2,000,000 members about 5 s, 4 of them the members of each payer: a distinct
+// count over the coverage). A claims refresh — an import whose derivation was incremental or
+// found nothing to do, which lib/derive/incremental.ts allows only when the previous import's
+// snapshot is the basis, no warehouse table was emptied or rewritten since, and no row but new
+// claim lines was written — carries the previous import's counts forward and adds the import's
+// own count of new claim lines: counting again would add a quarter to the refresh's time to find
+// the same numbers. No counters kept by triggers: they would tax every row every import writes.
+// A test compares the stored counts with a direct count after each kind of import
+// (test/integration/stored-counts.test.ts).
 
 export type PayerHoldings = { payerKey: string; payerName: string; plans: number; members: number };
 
@@ -54,26 +61,44 @@ export async function countHoldings(db: Sql, scope: Viewer["payerScope"]): Promi
   return toHoldings(counts, payers);
 }
 
+/** What an import did, as far as the stored counts are concerned: the snapshot it derived (null
+ *  when no claims are loaded) and how many claim lines it added. */
+export type ImportedSnapshot = { snapshot: SnapshotSummary | null; newClaimLines: number };
+
 /**
- * After an import has derived the data's snapshot (`asOf`, null when no claims are loaded), in
- * the import's transaction: the counts of every earlier snapshot dropped (the import dropped the
- * snapshots), and the data page's counts of this one stored with its build time.
+ * After an import has derived the data's snapshot, in the import's transaction: the counts of
+ * every earlier snapshot dropped (the import dropped those snapshots), and the data page's counts
+ * of this one stored with its build time (table counts carried forward on a claims refresh, see
+ * above).
  */
-export async function storeSnapshotCounts(tx: Sql, asOf: string | null): Promise<void> {
-  for (const table of ["reconciliation_days", "snapshot_payer_counts", "snapshot_counts"]) await tx.exec(`DELETE FROM ${table}`);
-  if (!asOf) return;
-  const [snapshot] = await tx.query<{ built_at: string }>(`SELECT built_at::text AS built_at FROM derived_snapshots WHERE as_of = $1::date`, [asOf]);
-  if (!snapshot) throw new Error(`the snapshot of ${asOf} is missing`);
-  await tx.query(
-    `INSERT INTO snapshot_counts (as_of, built_at, members, plans, ehr_orders, claim_lines)
-     SELECT $1::date, $2::timestamptz, t.members, t.plans, t.ehr_orders, t.claim_lines FROM (${TABLE_COUNTS}) t`,
-    [asOf, snapshot.built_at],
-  );
-  await tx.query(
-    `INSERT INTO snapshot_payer_counts (as_of, payer_key, payer_name, position, plans, members)
-     SELECT $2::date, h.payer_key, h.payer_name, h.position, h.plans, h.members FROM (${PAYER_COUNTS}) h`,
-    [null, asOf],
-  );
+export async function storeSnapshotCounts(tx: Sql, { snapshot, newClaimLines }: ImportedSnapshot): Promise<void> {
+  const refresh = snapshot?.derivation && snapshot.derivation.kind !== "full";
+  const [previous] = refresh ? await tx.query<CountRow>(`SELECT members, plans, ehr_orders, claim_lines FROM snapshot_counts`) : [];
+  await tx.exec(`DELETE FROM reconciliation_days`);
+  await tx.exec(`DELETE FROM snapshot_counts`);
+  if (!previous) await tx.exec(`DELETE FROM snapshot_payer_counts`);
+  if (!snapshot) return;
+  const { asOf } = snapshot;
+  const [build] = await tx.query<{ built_at: string }>(`SELECT built_at::text AS built_at FROM derived_snapshots WHERE as_of = $1::date`, [asOf]);
+  if (!build) throw new Error(`the snapshot of ${asOf} is missing`);
+  if (previous) {
+    await tx.query(
+      `INSERT INTO snapshot_counts (as_of, built_at, members, plans, ehr_orders, claim_lines) VALUES ($1::date, $2::timestamptz, $3, $4, $5, $6)`,
+      [asOf, build.built_at, previous.members, previous.plans, previous.ehr_orders, previous.claim_lines + newClaimLines],
+    );
+    await tx.query(`UPDATE snapshot_payer_counts SET as_of = $1::date`, [asOf]);
+  } else {
+    await tx.query(
+      `INSERT INTO snapshot_counts (as_of, built_at, members, plans, ehr_orders, claim_lines)
+       SELECT $1::date, $2::timestamptz, t.members, t.plans, t.ehr_orders, t.claim_lines FROM (${TABLE_COUNTS}) t`,
+      [asOf, build.built_at],
+    );
+    await tx.query(
+      `INSERT INTO snapshot_payer_counts (as_of, payer_key, payer_name, position, plans, members)
+       SELECT $2::date, h.payer_key, h.payer_name, h.position, h.plans, h.members FROM (${PAYER_COUNTS}) h`,
+      [null, asOf],
+    );
+  }
   await storeReconciliationDays(tx, asOf);
 }
 
