@@ -1,0 +1,1 @@
+CREATE INDEX "effective_lines_other_codes_idx" ON "effective_lines" USING btree ("service_date") WHERE procedure_code IN ('77081', '77086', '77078', '76977', 'G0130');
