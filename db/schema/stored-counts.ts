@@ -49,6 +49,22 @@ export const reconciliationDays = pgTable(
     productLine: productLine("product_line"),
     findings: integer("findings").notNull(),
   },
-  // The data page reads one snapshot's days in a period.
+  // The data page reads the days of a period's partial months.
   (t) => [index("reconciliation_days_day_idx").on(t.day)],
+);
+
+// The same per month (its first day): a period's whole months are read here, a dozen rows of each
+// kind and plan a year instead of 365, and only its partial months at either end by day.
+export const reconciliationMonths = pgTable(
+  "reconciliation_months",
+  {
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    finding: text("finding").notNull(),
+    month: date("month", { mode: "string" }).notNull(),
+    payerKey: identifier("payer_key").notNull(),
+    planId: identifier("plan_id"),
+    productLine: productLine("product_line"),
+    findings: integer("findings").notNull(),
+  },
+  (t) => [index("reconciliation_months_month_idx").on(t.month)],
 );

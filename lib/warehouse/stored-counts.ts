@@ -75,6 +75,7 @@ export async function storeSnapshotCounts(tx: Sql, { snapshot, newClaimLines }: 
   const refresh = snapshot?.derivation && snapshot.derivation.kind !== "full";
   const [previous] = refresh ? await tx.query<CountRow>(`SELECT members, plans, ehr_orders, claim_lines FROM snapshot_counts`) : [];
   await tx.exec(`DELETE FROM reconciliation_days`);
+  await tx.exec(`DELETE FROM reconciliation_months`);
   await tx.exec(`DELETE FROM snapshot_counts`);
   if (!previous) await tx.exec(`DELETE FROM snapshot_payer_counts`);
   if (!snapshot) return;

@@ -28,7 +28,15 @@ const SEED = 31;
 
 /** Periods (the default one, whole history, parts of months) and filters of the page. */
 function queries(asOf: string): ReconciliationQuery[] {
-  const periods = [defaultPeriod(asOf), { from: "2000-01-01", to: asOf }, { from: "2025-03-15", to: "2026-02-10" }, { from: "2026-01-01", to: "2026-01-01" }];
+  // Whole months, partial months at one end or both, a single day, days within one month.
+  const periods = [
+    defaultPeriod(asOf),
+    { from: "2000-01-01", to: asOf },
+    { from: "2025-03-15", to: "2026-02-10" },
+    { from: "2025-03-15", to: "2026-01-31" },
+    { from: "2026-01-01", to: "2026-01-01" },
+    { from: "2025-11-03", to: "2025-11-27" },
+  ];
   const filters: Omit<ReconciliationQuery, "asOf" | "from" | "to">[] = [
     {},
     { payers: ["aetna", "unknown"] },
@@ -118,9 +126,10 @@ describe.each(ENGINES)("the data page's stored counts on %s", (engine) => {
     expect(late!.n).toBeGreaterThan(10);
     // One snapshot, one set of counts: the earlier ones went with their snapshots.
     const [left] = await db.query<{ n: number }>(
-      `SELECT (SELECT count(DISTINCT as_of) FROM reconciliation_days) + (SELECT count(*) FROM snapshot_counts) + (SELECT count(DISTINCT as_of) FROM snapshot_payer_counts) AS n`,
+      `SELECT (SELECT count(DISTINCT as_of) FROM reconciliation_days) + (SELECT count(DISTINCT as_of) FROM reconciliation_months)
+         + (SELECT count(*) FROM snapshot_counts) + (SELECT count(DISTINCT as_of) FROM snapshot_payer_counts) AS n`,
     );
-    expect(Number(left!.n)).toBe(3);
+    expect(Number(left!.n)).toBe(4);
   });
 
   it("equal a direct count after an import that changes nothing and after one that replaces an order", async () => {
