@@ -7,18 +7,25 @@ import { CENTRAL_DXA_CODES, sqlList } from "./codes";
 
 const WINDOWS = [30, 60, 90, 180] as const;
 const LONGEST_WINDOW = 180;
-const NULLABLE = new Set(["plan_id", "product_line"]);
+/** The cubes' key columns that are null for facts of no plan (Unknown payer). */
+const PLAN_COLUMNS = ["plan_id", "product_line"] as const;
 
-type Cube = {
+/** A snapshot table of counts by cell, which a refresh changes cell by cell (applyDifference). */
+export type Cells = {
   table: string;
   key: readonly string[];
   counts: readonly string[];
+  /** The key columns that may be null (a null matches a null). */
+  nullable: readonly string[];
+  /** The condition on its counts for a cell to be kept (otherwise it goes). */
+  kept: string;
+};
+
+type Cube = Cells & {
   /** The counts as aggregates over fact rows. */
   expressions: string;
   /** The facts a cell counts, as a condition on a fact row (none: every row). */
   facts?: string;
-  /** The count that is 0 exactly when a cell has no fact (the cell then goes). */
-  rowCount: string;
 };
 
 const doneWithin = (w: number) => `count(*) FILTER (WHERE status <> 'cancelled' AND days_to_scan <= ${w})::int AS done_${w}`;
@@ -37,7 +44,8 @@ const ORDER_DAYS: Cube = {
     "count(*) FILTER (WHERE status <> 'cancelled' AND source = 'ehr')::int AS live_ehr",
     "count(*) FILTER (WHERE status <> 'cancelled' AND source = 'ehr' AND captured)::int AS captured",
   ].join(", "),
-  rowCount: "orders",
+  nullable: PLAN_COLUMNS,
+  kept: "orders > 0",
 };
 
 const EPISODE_DAYS: Cube = {
@@ -45,7 +53,8 @@ const EPISODE_DAYS: Cube = {
   key: ["episode_date", "payer_key", "plan_id", "product_line"],
   counts: ["episodes", "followed_up"],
   expressions: "count(*)::int AS episodes, count(*) FILTER (WHERE follow_up_date IS NOT NULL)::int AS followed_up",
-  rowCount: "episodes",
+  nullable: PLAN_COLUMNS,
+  kept: "episodes > 0",
 };
 
 const SCAN_DAYS: Cube = {
@@ -54,7 +63,8 @@ const SCAN_DAYS: Cube = {
   counts: ["orders"],
   expressions: "count(*)::int AS orders",
   facts: `status <> 'cancelled' AND days_to_scan <= ${LONGEST_WINDOW}`,
-  rowCount: "orders",
+  nullable: PLAN_COLUMNS,
+  kept: "orders > 0",
 };
 
 const SCAN_MONTHS: Cube = {
@@ -62,7 +72,8 @@ const SCAN_MONTHS: Cube = {
   key: ["order_month", "payer_key", "plan_id", "product_line", "days_to_scan"],
   counts: ["orders"],
   expressions: "sum(orders)::int AS orders",
-  rowCount: "orders",
+  nullable: PLAN_COLUMNS,
+  kept: "orders > 0",
 };
 
 const DXA_LINE_DAYS: Cube = {
@@ -70,7 +81,8 @@ const DXA_LINE_DAYS: Cube = {
   key: ["service_date", "payer_key", "plan_id", "product_line"],
   counts: ["lines", "denied"],
   expressions: "count(*)::int AS lines, count(*) FILTER (WHERE line_status = 'denied')::int AS denied",
-  rowCount: "lines",
+  nullable: PLAN_COLUMNS,
+  kept: "lines > 0",
 };
 
 /** Central DXA effective lines with the payer and product line of the plan billed, from
@@ -152,24 +164,32 @@ async function computeDifference(tx: Sql, asOf: string, cube: Cube, now: string,
   );
 }
 
-/** Adds temp table d_<cube>_difference to the cube, cell by cell. */
-async function applyDifference(tx: Sql, asOf: string, cube: Cube): Promise<void> {
+/** Adds temp table d_<table>_difference (one row per cell) to the table, cell by cell: each
+ *  changed cell's rows are replaced by one row of their sum and the difference's. */
+export async function applyDifference(tx: Sql, asOf: string, cube: Cells): Promise<void> {
   const key = cube.key.join(", ");
   // Cells matched on every key column, nulls (no plan, no product line) equal to each other;
   // the others never null, compared by = so that the match can use a hash.
   const sameCell = (a: string, b: string) =>
-    cube.key.map((k) => (NULLABLE.has(k) ? `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}` : `${a}.${k} = ${b}.${k}`)).join(" AND ");
+    cube.key.map((k) => (cube.nullable.includes(k) ? `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}` : `${a}.${k} = ${b}.${k}`)).join(" AND ");
+  const differenceColumns = [...cube.key, ...cube.counts].map((c) => `d.${c}`).join(", ");
+  // Summed, since a cell may hold several rows (screening corners that earlier refreshes appended).
+  await tx.exec(`ANALYZE d_${cube.table}_difference`);
+  // The rows' places (ctid) found here are those deleted: a second join of the table with the
+  // changed cells sorted the whole table (screening corners: 450,000 rows for 50,000 cells).
   await tx.query(
     `CREATE TEMP TABLE d_${cube.table}_changed ON COMMIT DROP AS
-     SELECT ${cube.key.map((k) => `d.${k}`).join(", ")}, ${cube.counts.map((n) => `coalesce(x.${n}, 0) + d.${n} AS ${n}`).join(", ")}
+     SELECT ${cube.key.map((k) => `d.${k}`).join(", ")}, ${cube.counts.map((n) => `(coalesce(sum(x.${n}), 0) + d.${n})::int AS ${n}`).join(", ")},
+       array_agg(x.ctid) FILTER (WHERE x.ctid IS NOT NULL) AS places
      FROM d_${cube.table}_difference d
-     LEFT JOIN ${cube.table} x ON x.as_of = $1::date AND ${sameCell("x", "d")}`,
+     LEFT JOIN ${cube.table} x ON x.as_of = $1::date AND ${sameCell("x", "d")}
+     GROUP BY ${differenceColumns}`,
     [asOf],
   );
-  await tx.query(`DELETE FROM ${cube.table} x USING d_${cube.table}_changed d WHERE x.as_of = $1::date AND ${sameCell("x", "d")}`, [asOf]);
+  await tx.exec(`DELETE FROM ${cube.table} WHERE ctid = ANY (ARRAY(SELECT unnest(places) FROM d_${cube.table}_changed))`);
   await tx.query(
     `INSERT INTO ${cube.table} (as_of, ${key}, ${cube.counts.join(", ")})
-     SELECT $1::date, ${key}, ${cube.counts.join(", ")} FROM d_${cube.table}_changed WHERE ${cube.rowCount} > 0`,
+     SELECT $1::date, ${key}, ${cube.counts.join(", ")} FROM d_${cube.table}_changed WHERE ${cube.kept}`,
     [asOf],
   );
 }

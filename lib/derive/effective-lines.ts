@@ -20,8 +20,10 @@ export const isTrackedLine = (alias: string, joined = "dx.joined") =>
 /** A line's diagnosis codes joined once, as `dx.joined`, for `isTrackedLine`. */
 export const JOINED_CODES = (alias: string) => `CROSS JOIN LATERAL (SELECT array_to_string(${alias}.diagnosis_codes, ',') AS joined) dx`;
 
-const INSERT_COLUMNS = `INSERT INTO effective_lines (as_of, claim_id, line_number, received_date, member_id, plan_id,
-       service_date, procedure_code, modifiers, has_not_performed, line_status, rendering_npi, diagnosis_codes)`;
+/** effective_lines' columns, for statements that copy its rows between tables. */
+export const EFFECTIVE_LINE_COLUMNS = `as_of, claim_id, line_number, received_date, member_id, plan_id,
+       service_date, procedure_code, modifiers, has_not_performed, line_status, rendering_npi, diagnosis_codes`;
+const insertInto = (table: string) => `INSERT INTO ${table} (${EFFECTIVE_LINE_COLUMNS})`;
 const LINE_VALUES = `$1::date, c.claim_id, c.line_number, c.received_date, c.member_id, c.plan_id,
        c.service_date, c.procedure_code, c.modifiers, '${NOT_PERFORMED_MODIFIER}' = ANY (c.modifiers),
        c.line_status, c.rendering_npi, c.diagnosis_codes`;
@@ -47,7 +49,7 @@ export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void>
   );
   await tx.exec(`ANALYZE d_winning_versions`);
   await tx.query(
-    `${INSERT_COLUMNS}
+    `${insertInto("effective_lines")}
      SELECT ${LINE_VALUES}
      FROM claim_lines c
      ${JOINED_CODES("c")}
@@ -59,11 +61,11 @@ export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void>
   );
 }
 
-/** D1 for the claims of temp table `claims` (claim_id) alone, whose effective lines have been
- *  removed: every version of each is read through the claim lines' key. */
-export async function deriveEffectiveLinesOfClaims(tx: Sql, asOf: string, claims: string): Promise<void> {
+/** D1 for the claims of temp table `claims` (claim_id) alone, into `target` (effective_lines'
+ *  columns): every version of each is read through the claim lines' key. */
+export async function deriveEffectiveLinesOfClaims(tx: Sql, asOf: string, claims: string, target: string): Promise<void> {
   await tx.query(
-    `${INSERT_COLUMNS}
+    `${insertInto(target)}
      SELECT ${LINE_VALUES}
      FROM (
        SELECT DISTINCT ON (c.claim_id) c.claim_id, c.received_date, c.frequency_code

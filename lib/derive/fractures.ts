@@ -2,19 +2,19 @@ import type { Sql } from "@/db/client";
 import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
 import { assignClusters } from "./cluster";
 import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, joinedHasFractureCode } from "./codes";
-import { inScope, type MemberScope } from "./scope";
+import { factsOf, type MemberScope } from "./scope";
 
 /** D6: fragility fracture episodes of members aged 50+, and their first DXA follow-up (a live
- *  order or a study within 180 days), for the members of the scope (whose episodes are not in
- *  fracture_episodes). Needs their order_facts and dxa_studies. */
+ *  order or a study within 180 days), for the members of the scope (whose episodes are not among
+ *  its fracture_episodes, factsOf). Needs their order_facts and dxa_studies. */
 export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: MemberScope): Promise<void> {
   // The lines with a fracture code first (read once, by themselves), then the members' ages.
   await tx.query(
     `CREATE TEMP TABLE d_fracture_coded ON COMMIT DROP AS
      SELECT e.member_id, e.service_date AS d, e.claim_id, e.line_number, e.plan_id
-     FROM effective_lines e
+     FROM ${factsOf(scope, "effective_lines")} e
      CROSS JOIN LATERAL (SELECT array_to_string(e.diagnosis_codes, ',') AS joined) dx
-     WHERE e.as_of = $1::date ${inScope(scope, "e.member_id")} AND ${joinedHasFractureCode("dx.joined")}`,
+     WHERE e.as_of = $1::date AND ${joinedHasFractureCode("dx.joined")}`,
     [asOf],
   );
   await tx.exec(`
@@ -35,10 +35,10 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: Membe
   // date, when within 180 days.
   await tx.query(
     `CREATE TEMP TABLE d_follow_ups ON COMMIT DROP AS
-     SELECT member_id, order_date AS d FROM order_facts
-     WHERE as_of = $1::date AND status <> 'cancelled' ${inScope(scope, "member_id")}
+     SELECT member_id, order_date AS d FROM ${factsOf(scope, "order_facts")}
+     WHERE as_of = $1::date AND status <> 'cancelled'
      UNION ALL
-     SELECT member_id, study_date FROM dxa_studies WHERE as_of = $1::date ${inScope(scope, "member_id")}`,
+     SELECT member_id, study_date FROM ${factsOf(scope, "dxa_studies")} WHERE as_of = $1::date`,
     [asOf],
   );
   await tx.exec(`
@@ -50,7 +50,7 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: Membe
     GROUP BY ep.member_id, ep.episode_date;
   `);
   await tx.query(
-    `INSERT INTO fracture_episodes (as_of, member_id, episode_date, line_count, plan_id, payer_key,
+    `INSERT INTO ${factsOf(scope, "fracture_episodes")} (as_of, member_id, episode_date, line_count, plan_id, payer_key,
        product_line, follow_up_date, follow_up_days)
      SELECT $1::date, ep.member_id, ep.episode_date, ep.line_count, p.plan_id,
        coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,

@@ -1,12 +1,12 @@
 import type { Sql } from "@/db/client";
 import { refreshClaimsLag } from "./claims-lag";
 import { applyCubeDifference } from "./cubes";
-import { deriveEffectiveLinesOfClaims, isTrackedLine, JOINED_CODES } from "./effective-lines";
+import { deriveEffectiveLinesOfClaims, EFFECTIVE_LINE_COLUMNS, isTrackedLine, JOINED_CODES } from "./effective-lines";
 import { deriveFractureEpisodes } from "./fractures";
 import type { SnapshotSummary } from "./index";
 import { deriveOrders } from "./orders";
-import { addScreeningCorners, buildScreeningMonths, mergeScreeningCorners } from "./screening";
-import { memberIn, SCOPE_COVERAGE, type MemberScope } from "./scope";
+import { addScreeningCorners, buildScreeningMonths, mergeScreeningCorners, type ScreeningFacts } from "./screening";
+import { factsOf, memberIn, SCOPE_COVERAGE, type FactTable, type MemberScope } from "./scope";
 import { dropWorkTables, prepareSession, SNAPSHOT_TABLES, timedStep } from "./session";
 import { deriveStudies } from "./studies";
 
@@ -42,7 +42,25 @@ import { deriveStudies } from "./studies";
  * refresh touches more than a fifth of the members, everything is derived again.
  */
 
-const IN_SCOPE = memberIn("member_id", "d_members");
+/** The touched members' derived facts as they were (temp tables of OLD_COPY), the table they
+ *  come from, and the name of their changes (replaceRows). */
+const OLD_FACTS = [
+  ["d_old_studies", "dxa_studies", "studies"],
+  ["d_old_orders", "order_facts", "orders"],
+  ["d_old_episodes", "fracture_episodes", "episodes"],
+] as const;
+
+/** A copy of rows of table `t` as they were, each with its place (ctid), by which it is deleted. */
+const OLD_COPY = "t.ctid AS row_ctid, t.*";
+
+/** Columns that identify a fact of each table, by which a row derived again meets the row as it
+ *  was (then compared whole). */
+const FACT_KEYS: Record<FactTable, readonly string[]> = {
+  effective_lines: ["claim_id", "line_number"],
+  dxa_studies: ["member_id", "study_date"],
+  order_facts: ["order_id"],
+  fracture_episodes: ["member_id", "episode_date"],
+};
 
 /** What the import's rows allow: a full derivation, none at all, or an incremental one. */
 export type DerivationPlan =
@@ -151,65 +169,87 @@ export async function deriveIncrementally(
   const scope: MemberScope = { members: "d_members" };
   await tx.exec(SCOPE_COVERAGE("d_members"));
 
-  // The touched members' facts as they were: the cubes change by the difference.
+  // The touched members' facts as they were, read once each by the member indexes (OLD_COPY).
+  // Their lines are marked by whether a touched claim holds them (those D1 derives again; the
+  // others stay as they are).
   await timedStep("the touched members' facts as they were", async () => {
-    for (const [copy, table] of [
-      ["d_old_orders", "order_facts"],
-      ["d_old_studies", "dxa_studies"],
-      ["d_old_episodes", "fracture_episodes"],
-    ]) {
-      await tx.query(`CREATE TEMP TABLE ${copy} ON COMMIT DROP AS SELECT * FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
-    }
-    // The line members' lines read by themselves first (see memberIn), then the touched claims'.
     await tx.query(
-      `CREATE TEMP TABLE d_member_lines ON COMMIT DROP AS
-       SELECT ctid AS line_ctid, * FROM effective_lines WHERE as_of = $1::date AND ${memberIn("member_id", "d_line_members")}`,
+      `CREATE TEMP TABLE d_old_member_lines ON COMMIT DROP AS
+       SELECT ${OLD_COPY}, t.claim_id IN (SELECT claim_id FROM d_claims) AS touched
+       FROM effective_lines t WHERE t.as_of = $1::date AND ${memberIn("t.member_id", "d_members")}`,
       [asOf],
     );
-    await tx.exec(`CREATE TEMP TABLE d_old_lines ON COMMIT DROP AS SELECT * FROM d_member_lines WHERE claim_id IN (SELECT claim_id FROM d_claims)`);
+    await tx.exec(`CREATE TEMP TABLE d_old_lines ON COMMIT DROP AS SELECT * FROM d_old_member_lines WHERE touched`);
+    for (const [copy, table] of OLD_FACTS) {
+      await tx.query(
+        `CREATE TEMP TABLE ${copy} ON COMMIT DROP AS SELECT ${OLD_COPY} FROM ${table} t WHERE t.as_of = $1::date AND ${memberIn("t.member_id", "d_members")}`,
+        [asOf],
+      );
+    }
   });
 
-  // D1 for the touched claims; then the touched members' facts, from scratch: the studies of
-  // those with a tracked line in a touched claim (nobody else's lines changed), the orders and
-  // episodes of all of them.
+  // D1 for the touched claims; the touched members' lines now are theirs as they were outside
+  // those claims and D1's lines of them (every line of a touched claim belongs to a member with
+  // a tracked line in it: d_line_members).
   await timedStep("effective lines (D1)", async () => {
-    await tx.exec(`DELETE FROM effective_lines WHERE ctid = ANY (ARRAY(SELECT line_ctid FROM d_old_lines))`);
-    await deriveEffectiveLinesOfClaims(tx, asOf, "d_claims");
-    await tx.query(
-      `CREATE TEMP TABLE d_member_lines_now ON COMMIT DROP AS SELECT * FROM effective_lines WHERE as_of = $1::date AND ${memberIn("member_id", "d_line_members")}`,
-      [asOf],
-    );
-    await tx.exec(`CREATE TEMP TABLE d_new_lines ON COMMIT DROP AS SELECT * FROM d_member_lines_now WHERE claim_id IN (SELECT claim_id FROM d_claims)`);
+    await tx.exec(`CREATE TEMP TABLE d_new_lines (LIKE effective_lines) ON COMMIT DROP`);
+    await deriveEffectiveLinesOfClaims(tx, asOf, "d_claims", "d_new_lines");
+    await replaceRows(tx, "effective_lines", "d_old_lines", "d_new_lines", "lines");
+    await tx.exec(`
+      CREATE TEMP TABLE ${factsOf(scope, "effective_lines")} (LIKE effective_lines) ON COMMIT DROP;
+      INSERT INTO ${factsOf(scope, "effective_lines")} (${EFFECTIVE_LINE_COLUMNS})
+      SELECT ${EFFECTIVE_LINE_COLUMNS} FROM d_old_member_lines WHERE NOT touched
+      UNION ALL SELECT ${EFFECTIVE_LINE_COLUMNS} FROM d_new_lines;
+      ANALYZE ${factsOf(scope, "effective_lines")};
+    `);
   });
+  // The touched members' facts from scratch, into temp tables (factsOf), then in place of theirs.
   await timedStep("studies, orders, episodes (D2–D7)", async () => {
-    await tx.query(`DELETE FROM dxa_studies WHERE as_of = $1::date AND ${memberIn("member_id", "d_line_members")}`, [asOf]);
-    await deriveStudies(tx, asOf, { members: "d_line_members" });
-    await tx.query(`DELETE FROM order_facts WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
+    for (const [, table] of OLD_FACTS) await tx.exec(`CREATE TEMP TABLE ${factsOf(scope, table)} (LIKE ${table}) ON COMMIT DROP`);
+    await deriveStudies(tx, asOf, scope);
     await deriveOrders(tx, asOf, scope);
-    await tx.query(`DELETE FROM fracture_episodes WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
     await deriveFractureEpisodes(tx, asOf, scope);
-    // The touched members' facts now, read once for the cubes, the screening cube and counts.
-    for (const [copy, table] of [
-      ["d_new_orders", "order_facts"],
-      ["d_new_studies", "dxa_studies"],
-      ["d_new_episodes", "fracture_episodes"],
-    ]) {
-      await tx.query(`CREATE TEMP TABLE ${copy} ON COMMIT DROP AS SELECT * FROM ${table} WHERE as_of = $1::date AND ${IN_SCOPE}`, [asOf]);
-    }
+    for (const [copy, table, name] of OLD_FACTS) await replaceRows(tx, table, copy, factsOf(scope, table), name);
   });
+  const now = { orders: factsOf(scope, "order_facts"), studies: factsOf(scope, "dxa_studies"), episodes: factsOf(scope, "fracture_episodes") };
 
+  // Rows that did not change add as much as they take away: the cubes change by those that did.
   await timedStep("daily cubes", () =>
-    applyCubeDifference(tx, asOf, { orders: "d_new_orders", episodes: "d_new_episodes", lines: "d_new_lines" }, { orders: "d_old_orders", episodes: "d_old_episodes", lines: "d_old_lines" }),
+    applyCubeDifference(
+      tx,
+      asOf,
+      { orders: "d_orders_added", episodes: "d_episodes_added", lines: "d_lines_added" },
+      { orders: "d_orders_gone", episodes: "d_episodes_gone", lines: "d_lines_gone" },
+    ),
   );
   await timedStep("claims lag", () => refreshClaimsLag(tx, asOf, "d_refresh_lines"));
   await timedStep("screening corners of the touched women", async () => {
-    await tx.exec(`CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP`);
-    const facts = (when: "old" | "new") => ({
-      studies: `SELECT member_id, study_date FROM d_${when}_studies`,
-      orders: `SELECT member_id, order_date, status FROM d_${when}_orders`,
+    // A woman's corners follow from her coverage and age, which a refresh leaves as they are,
+    // and her studies' dates and live orders' months: only those whose dates or months changed
+    // can change corners (of the touched members, who gain a claim, most keep theirs).
+    // Read from the rows that changed (gone and added): a date or month in one of them and not
+    // in the other may still be in a row that did not change, which adds a woman whose corners
+    // then cancel out; none whose corners change is missed.
+    const inputs = (studies: string, orders: string) =>
+      `(SELECT member_id, study_date AS d, false AS is_order FROM ${studies}
+       UNION SELECT member_id, date_trunc('month', order_date)::date, true FROM ${orders} WHERE status <> 'cancelled')`;
+    const gone = inputs("d_studies_gone", "d_orders_gone");
+    const added = inputs("d_studies_added", "d_orders_added");
+    await tx.exec(`
+      CREATE TEMP TABLE d_sc_members ON COMMIT DROP AS
+      SELECT DISTINCT member_id FROM ((${gone} EXCEPT ${added}) UNION ALL (${added} EXCEPT ${gone})) changed;
+      ALTER TABLE d_sc_members ADD PRIMARY KEY (member_id);
+      ANALYZE d_sc_members;
+      CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP;
+    `);
+    const ofChanged = (relation: string) => `SELECT * FROM ${relation} WHERE member_id IN (SELECT member_id FROM d_sc_members)`;
+    const facts = (studies: string, orders: string, sign: 1 | -1): ScreeningFacts => ({
+      studies: `SELECT member_id, study_date FROM (${ofChanged(studies)}) s`,
+      orders: `SELECT member_id, order_date, status FROM (${ofChanged(orders)}) o`,
+      sign,
     });
-    await addScreeningCorners(tx, scope, facts("old"), -1, "d_sc_difference");
-    await addScreeningCorners(tx, scope, facts("new"), 1, "d_sc_difference");
+    // Their spans are among the touched members' (d_scope_coverage).
+    await addScreeningCorners(tx, { members: "d_sc_members" }, [facts("d_old_studies", "d_old_orders", -1), facts(now.studies, now.orders, 1)], "d_sc_difference");
   });
   await timedStep("screening corners merged", () => mergeScreeningCorners(tx, asOf, "d_sc_difference"));
   await timedStep("screening months", () => buildScreeningMonths(tx, asOf));
@@ -217,9 +257,9 @@ export async function deriveIncrementally(
   const [counts] = await tx.query<{ lines: number; studies: number; orders: number; episodes: number; old_studies: number; old_orders: number; old_episodes: number; old_lines: number }>(
     `SELECT
        (SELECT count(*) FROM d_new_lines)::int AS lines,
-       (SELECT count(*) FROM d_new_studies)::int AS studies,
-       (SELECT count(*) FROM d_new_orders)::int AS orders,
-       (SELECT count(*) FROM d_new_episodes)::int AS episodes,
+       (SELECT count(*) FROM ${now.studies})::int AS studies,
+       (SELECT count(*) FROM ${now.orders})::int AS orders,
+       (SELECT count(*) FROM ${now.episodes})::int AS episodes,
        (SELECT count(*) FROM d_old_studies)::int AS old_studies,
        (SELECT count(*) FROM d_old_orders)::int AS old_orders,
        (SELECT count(*) FROM d_old_episodes)::int AS old_episodes,
@@ -237,6 +277,29 @@ export async function deriveIncrementally(
   await tx.query(`UPDATE import_batches SET data_as_of = $1::date WHERE id = $2`, [asOf, importBatchId]);
   await recordBasis(tx, asOf, importBatchId, facts);
   return { asOf, ...facts, derivation: { kind: "incremental", reason: plan.reason, members: touched } };
+}
+
+/**
+ * Replaces in `table` the rows copied to temp table `old` (OLD_COPY) by the rows of temp table
+ * `now` (the table's columns in its order), writing only those that differ: most of a touched
+ * member's facts come out as they were, and writing a row into these tables and their indexes
+ * costs more than deriving it. The rows that went and came are kept as d_<name>_gone and
+ * d_<name>_added. Rows meet by their key and are compared column by column (comparing their
+ * text cost ten times as much).
+ */
+async function replaceRows(tx: Sql, table: FactTable, old: string, now: string, name: string): Promise<void> {
+  const columns = await tx.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    [table],
+  );
+  const row = (alias: string) => `(${columns.map((c) => `${alias}.${c.name}`).join(", ")})`;
+  const same = `${FACT_KEYS[table].map((k) => `n.${k} = o.${k}`).join(" AND ")} AND ${row("n")} IS NOT DISTINCT FROM ${row("o")}`;
+  await tx.exec(`
+    CREATE TEMP TABLE d_${name}_gone ON COMMIT DROP AS SELECT * FROM ${old} o WHERE NOT EXISTS (SELECT 1 FROM ${now} n WHERE ${same});
+    CREATE TEMP TABLE d_${name}_added ON COMMIT DROP AS SELECT * FROM ${now} n WHERE NOT EXISTS (SELECT 1 FROM ${old} o WHERE ${same});
+    DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT row_ctid FROM d_${name}_gone));
+    INSERT INTO ${table} SELECT * FROM d_${name}_added;
+  `);
 }
 
 /**

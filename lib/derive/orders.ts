@@ -2,17 +2,17 @@ import type { Sql } from "@/db/client";
 import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
 import { assignClusters } from "./cluster";
 import { CAPTURE_DAYS, CLAIM_ORDER_GAP_DAYS, ORDER_CODE } from "./codes";
-import { inScope, type MemberScope } from "./scope";
+import { factsOf, inScope, type MemberScope } from "./scope";
 
 /** D3–D5: EHR orders with their capture, claim-only 3096F lines clustered into orders of their
  *  own, and for every order the first study on or after its date, for the members of the scope
- *  (whose orders are not in order_facts). Needs their dxa_studies. */
+ *  (whose orders are not among its order_facts, factsOf). Needs their dxa_studies. */
 export async function deriveOrders(tx: Sql, asOf: string, scope: MemberScope): Promise<void> {
   await tx.query(
     `CREATE TEMP TABLE d_order_lines ON COMMIT DROP AS
      SELECT member_id, service_date AS d, claim_id, line_number, plan_id, rendering_npi
-     FROM effective_lines
-     WHERE as_of = $1::date AND procedure_code = '${ORDER_CODE}' AND NOT has_not_performed ${inScope(scope, "member_id")}`,
+     FROM ${factsOf(scope, "effective_lines")}
+     WHERE as_of = $1::date AND procedure_code = '${ORDER_CODE}' AND NOT has_not_performed`,
     [asOf],
   );
   await tx.exec(`CREATE INDEX ON d_order_lines (member_id, d); ANALYZE d_order_lines;`);
@@ -53,7 +53,7 @@ export async function deriveOrders(tx: Sql, asOf: string, scope: MemberScope): P
   // within, D4), by one join rather than a lookup per order.
   await tx.query(
     `CREATE TEMP TABLE d_member_studies ON COMMIT DROP AS
-     SELECT member_id, study_date, result_date FROM dxa_studies WHERE as_of = $1::date ${inScope(scope, "member_id")}`,
+     SELECT member_id, study_date, result_date FROM ${factsOf(scope, "dxa_studies")} WHERE as_of = $1::date`,
     [asOf],
   );
   await tx.exec(`
@@ -65,7 +65,7 @@ export async function deriveOrders(tx: Sql, asOf: string, scope: MemberScope): P
     ORDER BY o.order_id, s.study_date;
   `);
   await tx.query(
-    `INSERT INTO order_facts (as_of, order_id, source, member_id, order_date, status, ordering_npi,
+    `INSERT INTO ${factsOf(scope, "order_facts")} (as_of, order_id, source, member_id, order_date, status, ordering_npi,
        indication, captured, plan_id, payer_key, product_line, study_date, days_to_scan, result_documented)
      SELECT $1::date, o.order_id, o.source, o.member_id, o.order_date, o.status, o.ordering_npi,
        o.indication, o.captured, p.plan_id, coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,

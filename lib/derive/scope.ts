@@ -8,6 +8,19 @@ export type MemberScope = { members: string | null };
 
 export const EVERY_MEMBER: MemberScope = { members: null };
 
+/** The snapshot's tables of facts, each read by the steps after the one that fills it. */
+export type FactTable = "effective_lines" | "dxa_studies" | "order_facts" | "fracture_episodes";
+
+/**
+ * Where a scope's facts are read from and written to (same columns): the snapshot's tables, or
+ * for a scope of some members temp tables d_scope_<table> holding those members' rows only,
+ * which the incremental derivation fills (effective lines) or creates empty (the rest) and then
+ * writes to the snapshot's tables in one statement each. Its steps then read their few members'
+ * rows by plain scans of small tables, where reading them from the snapshot's tables cost an
+ * index lookup per member per read (six reads of 75,000 members at 2,000,000).
+ */
+export const factsOf = (scope: MemberScope, table: FactTable) => (scope.members ? `d_scope_${table}` : table);
+
 /** The coverage spans a scope's facts are attributed by: the whole table, or the temp table
  *  d_scope_coverage an incremental derivation copies its members' spans into (a join must not
  *  carry memberIn, below). */
@@ -19,7 +32,8 @@ export const SCOPE_COVERAGE = (members: string) =>
    CREATE INDEX ON d_scope_coverage (member_id, start_date);
    ANALYZE d_scope_coverage;`;
 
-/** SQL condition (with a leading AND) limiting `column` to the scope's members; none for all. */
+/** SQL condition (with a leading AND) limiting `column` of a table read by its member index
+ *  (members, ehr_orders) to the scope's members; none for all. */
 export function inScope(scope: MemberScope, column: string): string {
   return scope.members ? `AND ${memberIn(column, scope.members)}` : "";
 }

@@ -1,5 +1,6 @@
 import type { Sql } from "@/db/client";
-import { coverageOf, inScope, type MemberScope } from "./scope";
+import { applyDifference, type Cells } from "./cubes";
+import { coverageOf, EVERY_MEMBER, inScope, type MemberScope } from "./scope";
 
 // screening_ordering (SPEC section 5) precomputed with the snapshot, for every period of whole
 // months: screening_months (db/schema/derived.ts), built from screening_corners.
@@ -21,18 +22,16 @@ const monthNumber = (d: string) => `(date_part('year', ${d})::int * 12 + date_pa
 const monthFirst = (m: string) => `make_date((${m}) / 12, (${m}) % 12 + 1, 1)`;
 const monthLast = (m: string) => `(${monthFirst(m)} + interval '1 month' - interval '1 day')::date`;
 
+/** A woman's studies and orders as a relation of member_id and study_date, and one of member_id,
+ *  order_date and status; her corners from them count `sign` times. */
+export type ScreeningFacts = { studies: string; orders: string; sign: 1 | -1 };
+
 /**
  * Adds to temp table `target` (plan_id, month_from, month_to, denominator, numerator) the corners
- * of the women of the scope, times `sign`, with their studies and live orders read from `facts`
- * (relations with member_id and study_date, and member_id, order_date and status).
+ * of the women of the scope from each set of facts (a refresh: theirs as they were, −1, and as
+ * they are, +1; their segments, which facts do not change, are found once).
  */
-export async function addScreeningCorners(
-  tx: Sql,
-  scope: MemberScope,
-  facts: { studies: string; orders: string },
-  sign: 1 | -1,
-  target: string,
-): Promise<void> {
+export async function addScreeningCorners(tx: Sql, scope: MemberScope, factSets: readonly ScreeningFacts[], target: string): Promise<void> {
   // Women's coverage spans as the month ends each covers while she is 65–85. Her age test is
   // the population query's (lib/measures/units.ts): born on or before the day 65 years before
   // the month's last day, and after the day 86 years before. For a woman born in month b that
@@ -84,7 +83,14 @@ export async function addScreeningCorners(
     WHERE b.next IS NOT NULL
     ORDER BY b.member_id, b.m, sp.start_date DESC, sp.plan_id);
     ANALYZE d_sc_segments;
+    DROP TABLE d_sc_women, d_sc_spans, d_sc_overlapping;
   `);
+  for (const facts of factSets) await addCornersOfSegments(tx, facts, target);
+  await tx.exec(`DROP TABLE d_sc_segments`);
+}
+
+/** The corners of the women of temp table d_sc_segments with the given facts (see above). */
+async function addCornersOfSegments(tx: Sql, facts: ScreeningFacts, target: string): Promise<void> {
   // The period starts a member's studies exclude (a study on day s: months(s) + 1 to
   // month(s + 730)), merged; and the starts left, for the members with a study. (Men's studies
   // and orders are not filtered out: no segment joins them, and filtering costs more.)
@@ -136,7 +142,7 @@ export async function addScreeningCorners(
     LEFT JOIN d_sc_allowed a ON a.member_id = s.member_id AND a.month_from <= o.m
     WHERE a.member_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM d_sc_excluded x WHERE x.member_id = s.member_id);
     INSERT INTO ${target} (plan_id, month_from, month_to, denominator, numerator)
-    SELECT plan_id, cf, ce, ${sign} * sum(d)::int, ${sign} * sum(n)::int
+    SELECT plan_id, cf, ce, ${facts.sign} * sum(d)::int, ${facts.sign} * sum(n)::int
     FROM (
       SELECT s.plan_id, 0 AS cf, s.month_from AS ce, 1 AS d, 0 AS n FROM d_sc_segments s
       WHERE NOT EXISTS (SELECT 1 FROM d_sc_excluded x WHERE x.member_id = s.member_id)
@@ -150,7 +156,7 @@ export async function addScreeningCorners(
     ) k
     GROUP BY plan_id, cf, ce
     HAVING sum(d) <> 0 OR sum(n) <> 0;
-    DROP TABLE d_sc_women, d_sc_spans, d_sc_overlapping, d_sc_segments, d_sc_excluded, d_sc_allowed, d_sc_orders, d_sc_rectangles;
+    DROP TABLE d_sc_excluded, d_sc_allowed, d_sc_orders, d_sc_rectangles;
   `);
 }
 
@@ -158,16 +164,12 @@ export async function addScreeningCorners(
 export async function deriveScreeningCorners(tx: Sql, asOf: string): Promise<void> {
   await tx.exec(`CREATE TEMP TABLE d_sc_corners (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP`);
   const literal = `'${asOf}'::date`;
-  await addScreeningCorners(
-    tx,
-    { members: null },
-    {
-      studies: `SELECT member_id, study_date FROM dxa_studies WHERE as_of = ${literal}`,
-      orders: `SELECT member_id, order_date, status FROM order_facts WHERE as_of = ${literal}`,
-    },
-    1,
-    "d_sc_corners",
-  );
+  const facts: ScreeningFacts = {
+    studies: `SELECT member_id, study_date FROM dxa_studies WHERE as_of = ${literal}`,
+    orders: `SELECT member_id, order_date, status FROM order_facts WHERE as_of = ${literal}`,
+    sign: 1,
+  };
+  await addScreeningCorners(tx, EVERY_MEMBER, [facts], "d_sc_corners");
   await tx.query(
     `INSERT INTO screening_corners (as_of, plan_id, month_from, month_to, denominator, numerator)
      SELECT $1::date, plan_id, month_from, month_to, denominator, numerator FROM d_sc_corners`,
@@ -176,35 +178,23 @@ export async function deriveScreeningCorners(tx: Sql, asOf: string): Promise<voi
   await tx.exec(`DROP TABLE d_sc_corners`);
 }
 
-/** Adds the corners in temp table `difference` (same columns) to the snapshot's. A cell may
- *  then hold several rows (their sum counts): appending costs nothing beside finding and
- *  rewriting the cells, and once the rows outnumber the cells twice they are summed again. */
+const SCREENING_CORNERS: Cells = {
+  table: "screening_corners",
+  key: ["plan_id", "month_from", "month_to"],
+  counts: ["denominator", "numerator"],
+  nullable: [],
+  kept: "denominator <> 0 OR numerator <> 0",
+};
+
+/** Adds the corners in temp table `difference` (same columns; a cell in several rows) to the
+ *  snapshot's, cell by cell: only the cells the difference changes are read and written. */
 export async function mergeScreeningCorners(tx: Sql, asOf: string, difference: string): Promise<void> {
-  await tx.query(
-    `INSERT INTO screening_corners (as_of, plan_id, month_from, month_to, denominator, numerator)
-     SELECT $1::date, plan_id, month_from, month_to, sum(denominator)::int, sum(numerator)::int FROM ${difference}
+  await tx.exec(
+    `CREATE TEMP TABLE d_screening_corners_difference ON COMMIT DROP AS
+     SELECT plan_id, month_from, month_to, sum(denominator)::int AS denominator, sum(numerator)::int AS numerator FROM ${difference}
      GROUP BY plan_id, month_from, month_to HAVING sum(denominator) <> 0 OR sum(numerator) <> 0`,
-    [asOf],
   );
-  const [size] = await tx.query<{ rows: number; cells: number }>(
-    `SELECT count(*)::int AS rows, count(DISTINCT (plan_id, month_from, month_to))::int AS cells FROM screening_corners WHERE as_of = $1::date`,
-    [asOf],
-  );
-  if (!size || size.rows <= 2 * size.cells) return;
-  await tx.query(
-    `CREATE TEMP TABLE d_sc_summed ON COMMIT DROP AS
-     SELECT plan_id, month_from, month_to, sum(denominator)::int AS denominator, sum(numerator)::int AS numerator
-     FROM screening_corners WHERE as_of = $1::date GROUP BY plan_id, month_from, month_to
-     HAVING sum(denominator) <> 0 OR sum(numerator) <> 0`,
-    [asOf],
-  );
-  await tx.query(`DELETE FROM screening_corners WHERE as_of = $1::date`, [asOf]);
-  await tx.query(
-    `INSERT INTO screening_corners (as_of, plan_id, month_from, month_to, denominator, numerator)
-     SELECT $1::date, plan_id, month_from, month_to, denominator, numerator FROM d_sc_summed`,
-    [asOf],
-  );
-  await tx.exec(`DROP TABLE d_sc_summed`);
+  await applyDifference(tx, asOf, SCREENING_CORNERS);
 }
 
 /**

@@ -2,17 +2,17 @@ import type { Sql } from "@/db/client";
 import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
 import { assignClusters } from "./cluster";
 import { CENTRAL_DXA_CODES, RESULT_CODE, RESULT_DAYS, sqlList, STUDY_GAP_DAYS } from "./codes";
-import { inScope, type MemberScope } from "./scope";
+import { factsOf, type MemberScope } from "./scope";
 
 /** D2 and D5: central DXA studies, their billed components, and the documented result, for the
- *  members of the scope (whose studies are not in dxa_studies). */
+ *  members of the scope (whose studies are not among its dxa_studies, factsOf). */
 export async function deriveStudies(tx: Sql, asOf: string, scope: MemberScope): Promise<void> {
   await tx.query(
     `CREATE TEMP TABLE d_dxa_lines ON COMMIT DROP AS
      SELECT member_id, service_date AS d, claim_id, line_number, plan_id, line_status,
        'TC' = ANY (modifiers) AS is_tc, '26' = ANY (modifiers) AS is_professional
-     FROM effective_lines
-     WHERE as_of = $1::date AND procedure_code IN (${sqlList(CENTRAL_DXA_CODES)}) ${inScope(scope, "member_id")}`,
+     FROM ${factsOf(scope, "effective_lines")}
+     WHERE as_of = $1::date AND procedure_code IN (${sqlList(CENTRAL_DXA_CODES)})`,
     [asOf],
   );
   await assignClusters(tx, "d_dxa_lines", STUDY_GAP_DAYS);
@@ -31,8 +31,8 @@ export async function deriveStudies(tx: Sql, asOf: string, scope: MemberScope): 
   // D5: the first 3095F line (without 8P) of the member in [study date, study date + 30].
   await tx.query(
     `CREATE TEMP TABLE d_result_lines ON COMMIT DROP AS
-     SELECT member_id, service_date AS d FROM effective_lines
-     WHERE as_of = $1::date AND procedure_code = '${RESULT_CODE}' AND NOT has_not_performed ${inScope(scope, "member_id")}`,
+     SELECT member_id, service_date AS d FROM ${factsOf(scope, "effective_lines")}
+     WHERE as_of = $1::date AND procedure_code = '${RESULT_CODE}' AND NOT has_not_performed`,
     [asOf],
   );
   await tx.exec(`
@@ -43,7 +43,7 @@ export async function deriveStudies(tx: Sql, asOf: string, scope: MemberScope): 
     GROUP BY s.member_id, s.study_date;
   `);
   await tx.query(
-    `INSERT INTO dxa_studies (as_of, member_id, study_date, line_count, denied_line_count, has_global,
+    `INSERT INTO ${factsOf(scope, "dxa_studies")} (as_of, member_id, study_date, line_count, denied_line_count, has_global,
        has_tc, has_professional, billing_complete, result_date, plan_id, payer_key)
      SELECT $1::date, s.member_id, s.study_date, s.line_count, s.denied_line_count, s.has_global,
        s.has_tc, s.has_professional, s.has_global OR (s.has_tc AND s.has_professional),
