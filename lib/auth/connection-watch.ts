@@ -10,7 +10,12 @@ import { isConnectionError } from "@/db/availability";
 
 type Watch = { lost: unknown };
 
-const watches = new AsyncLocalStorage<Watch>();
+// One store per process, kept on globalThis: the server's bundles (route handlers, pages) each
+// hold their own copy of this module, and the sign-in library — made once per process by
+// whichever came first — logs through the copy of that bundle. With a store per copy, a check
+// run by another bundle went unseen: the restart test's 401s.
+const holder = globalThis as unknown as { dxaConnectionWatches?: AsyncLocalStorage<Watch> };
+const watches = (holder.dxaConnectionWatches ??= new AsyncLocalStorage<Watch>());
 
 /** Called by the sign-in library's logger with what it logs. */
 export function noteLoggedError(args: readonly unknown[]): void {
