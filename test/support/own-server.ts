@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { request as playwrightRequest, type APIRequestContext } from "@playwright/test";
 
@@ -41,7 +41,10 @@ export type OwnServer = { url: string; process: ChildProcess; as(token: string):
 
 /** Starts the built app on host:port with `env`; its log goes to test-results/<logName>.log. */
 export async function startServer(host: string, port: number, env: NodeJS.ProcessEnv, logName: string): Promise<OwnServer> {
-  const log = openSync(path.join(ROOT, "test-results", `${logName}.log`), "w");
+  // Appended to: a test file's server starts again after a failed test, and the log of the
+  // failure is the one worth keeping.
+  const log = openSync(path.join(ROOT, "test-results", `${logName}.log`), "a");
+  writeSync(log, `\n--- ${new Date().toISOString()}: next start on ${host}:${port}\n`);
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-H", host, "-p", String(port)], { env, stdio: ["ignore", log, log] });
   const url = `http://${host}:${port}`;
   await until(async () => (await fetch(`${url}/sign-in`)).ok, 60);
