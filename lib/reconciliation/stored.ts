@@ -14,6 +14,12 @@ import { countFindings, countsByKind, findingConditions, findingParams, findings
  *  caller has emptied both tables. */
 export async function storeReconciliationDays(tx: Sql, asOf: string): Promise<void> {
   const every = findingsFrom(null, { asOf, from: "-infinity", to: "infinity" });
+  // A count over every study, order and line of the snapshot: hash joins, whatever the
+  // statistics say. After an incremental derivation the snapshot's as_of column has none (the
+  // refresh re-keys it), the planner takes the studies for a few hundred rows and looks up each
+  // one's orders by index: 8-9 s at 2,000,000 members on a refresh, against about 1.5 s.
+  const [{ nestloop }] = (await tx.query<{ nestloop: string }>(`SELECT current_setting('enable_nestloop') AS nestloop`)) as [{ nestloop: string }];
+  await tx.exec(`SET LOCAL enable_nestloop = off`);
   await tx.query(
     `INSERT INTO reconciliation_days (as_of, finding, day, payer_key, plan_id, product_line, findings)
      SELECT $1::date, f.finding, f.date, f.payer_key, f.plan_id, pl.product_line, count(*)::int
@@ -21,6 +27,7 @@ export async function storeReconciliationDays(tx: Sql, asOf: string): Promise<vo
      GROUP BY f.finding, f.date, f.payer_key, f.plan_id, pl.product_line`,
     every.params,
   );
+  await tx.exec(`SET LOCAL enable_nestloop = ${nestloop === "off" ? "off" : "on"}`);
   await tx.query(
     `INSERT INTO reconciliation_months (as_of, finding, month, payer_key, plan_id, product_line, findings)
      SELECT as_of, finding, date_trunc('month', day::timestamp)::date, payer_key, plan_id, product_line, sum(findings)::int
