@@ -38,17 +38,19 @@ export const snapshotPayerCounts = pgTable(
 // and plan: the data page's counts for any period, payers, plans and product lines, summed from
 // a period's days and plans rather than counted from its studies, orders and lines. plan_id is
 // null (payer_key 'unknown') for what no plan could be attributed to.
+// The columns of a count of findings, by kind and plan, for a day or a month.
+const findingCounts = () => ({
+  asOf: date("as_of", { mode: "string" }).notNull(),
+  finding: text("finding").notNull(),
+  payerKey: identifier("payer_key").notNull(),
+  planId: identifier("plan_id"),
+  productLine: productLine("product_line"),
+  findings: integer("findings").notNull(),
+});
+
 export const reconciliationDays = pgTable(
   "reconciliation_days",
-  {
-    asOf: date("as_of", { mode: "string" }).notNull(),
-    finding: text("finding").notNull(),
-    day: date("day", { mode: "string" }).notNull(),
-    payerKey: identifier("payer_key").notNull(),
-    planId: identifier("plan_id"),
-    productLine: productLine("product_line"),
-    findings: integer("findings").notNull(),
-  },
+  { ...findingCounts(), day: date("day", { mode: "string" }).notNull() },
   // The data page reads the days of a period's partial months.
   (t) => [index("reconciliation_days_day_idx").on(t.day)],
 );
@@ -57,14 +59,6 @@ export const reconciliationDays = pgTable(
 // kind and plan a year instead of 365, and only its partial months at either end by day.
 export const reconciliationMonths = pgTable(
   "reconciliation_months",
-  {
-    asOf: date("as_of", { mode: "string" }).notNull(),
-    finding: text("finding").notNull(),
-    month: date("month", { mode: "string" }).notNull(),
-    payerKey: identifier("payer_key").notNull(),
-    planId: identifier("plan_id"),
-    productLine: productLine("product_line"),
-    findings: integer("findings").notNull(),
-  },
+  { ...findingCounts(), month: date("month", { mode: "string" }).notNull() },
   (t) => [index("reconciliation_months_month_idx").on(t.month)],
 );
