@@ -61,22 +61,19 @@ export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void>
   );
 }
 
-/** D1 for the claims of temp table `claims` (claim_id) alone, into `target` (effective_lines'
- *  columns): every version of each is read through the claim lines' key. */
-export async function deriveEffectiveLinesOfClaims(tx: Sql, asOf: string, claims: string, target: string): Promise<void> {
+/** D1 for the claims whose every version's lines (received on or before the as-of date) are in
+ *  temp table `lines` (claim_lines' columns), into `target` (effective_lines' columns): the lines
+ *  of each claim's latest version. */
+export async function deriveEffectiveLinesOfClaims(tx: Sql, asOf: string, lines: string, target: string): Promise<void> {
   await tx.query(
     `${insertInto(target)}
      SELECT ${LINE_VALUES}
      FROM (
-       SELECT DISTINCT ON (c.claim_id) c.claim_id, c.received_date, c.frequency_code
-       FROM claim_lines c
-       -- By the claim lines' key: see memberIn in ./scope.ts.
-       WHERE c.claim_id = ANY (ARRAY(SELECT claim_id FROM ${claims})) AND c.received_date <= $1::date
-       ORDER BY c.claim_id, c.received_date DESC, c.frequency_code DESC
-     ) w
-     JOIN claim_lines c ON c.claim_id = w.claim_id AND c.received_date = w.received_date AND c.frequency_code = w.frequency_code
+       SELECT l.*, rank() OVER (PARTITION BY l.claim_id ORDER BY l.received_date DESC, l.frequency_code DESC) AS version
+       FROM ${lines} l WHERE l.received_date <= $1::date
+     ) c
      ${JOINED_CODES("c")}
-     WHERE w.frequency_code <> 8 AND ${isTrackedLine("c")}`,
+     WHERE c.version = 1 AND c.frequency_code <> 8 AND ${isTrackedLine("c")}`,
     [asOf],
   );
 }

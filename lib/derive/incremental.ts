@@ -5,7 +5,7 @@ import { deriveEffectiveLinesOfClaims, EFFECTIVE_LINE_COLUMNS, isTrackedLine, JO
 import { deriveFractureEpisodes } from "./fractures";
 import type { SnapshotSummary } from "./index";
 import { deriveOrders } from "./orders";
-import { addScreeningCorners, buildScreeningMonths, mergeScreeningCorners, type ScreeningFacts } from "./screening";
+import { addScreeningCorners, buildScreeningMonths, mergeScreeningCorners, SEGMENT_MEMBERS, type ScreeningFacts } from "./screening";
 import { factsOf, memberIn, SCOPE_COVERAGE, type FactTable, type MemberScope } from "./scope";
 import { dropWorkTables, prepareSession, SNAPSHOT_TABLES, timedStep } from "./session";
 import { deriveStudies } from "./studies";
@@ -193,7 +193,7 @@ export async function deriveIncrementally(
   // a tracked line in it: d_line_members).
   await timedStep("effective lines (D1)", async () => {
     await tx.exec(`CREATE TEMP TABLE d_new_lines (LIKE effective_lines) ON COMMIT DROP`);
-    await deriveEffectiveLinesOfClaims(tx, asOf, "d_claims", "d_new_lines");
+    await deriveEffectiveLinesOfClaims(tx, asOf, "d_claim_lines", "d_new_lines");
     await replaceRows(tx, "effective_lines", "d_old_lines", "d_new_lines", "lines");
     await tx.exec(`
       CREATE TEMP TABLE ${factsOf(scope, "effective_lines")} (LIKE effective_lines) ON COMMIT DROP;
@@ -242,7 +242,7 @@ export async function deriveIncrementally(
       ANALYZE d_sc_members;
       CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP;
     `);
-    const ofChanged = (relation: string) => `SELECT * FROM ${relation} WHERE member_id IN (SELECT member_id FROM d_sc_members)`;
+    const ofChanged = (relation: string) => `SELECT * FROM ${relation} WHERE member_id IN (${SEGMENT_MEMBERS})`;
     const facts = (studies: string, orders: string, sign: 1 | -1): ScreeningFacts => ({
       studies: `SELECT member_id, study_date FROM (${ofChanged(studies)}) s`,
       orders: `SELECT member_id, order_date, status FROM (${ofChanged(orders)}) o`,
@@ -324,8 +324,8 @@ async function findRefreshLines(tx: Sql, importBatchId: number, plan: { newLines
 }
 
 /**
- * The touched claims (d_claims) and members (d_members, see above; those with a tracked line in
- * a touched claim also in d_line_members); returns how many members.
+ * The touched claims (d_claims), their lines (d_claim_lines) and members (d_members, see above;
+ * those with a tracked line in a touched claim also in d_line_members); returns how many members.
  */
 async function findTouchedMembers(tx: Sql, oldAsOf: string, asOf: string): Promise<number> {
   await tx.exec(`
@@ -333,12 +333,16 @@ async function findTouchedMembers(tx: Sql, oldAsOf: string, asOf: string): Promi
     ALTER TABLE d_claims ADD PRIMARY KEY (claim_id);
     ANALYZE d_claims;
   `);
+  // Every version's lines of the touched claims, read once by the claim lines' key (see
+  // memberIn in ./scope.ts): their members here, D1 from them.
   await tx.query(
-    `CREATE TEMP TABLE d_line_members ON COMMIT DROP AS
-     SELECT DISTINCT c.member_id FROM claim_lines c ${JOINED_CODES("c")}
-     -- By the claim lines' key (see memberIn in ./scope.ts).
-     WHERE c.claim_id = ANY (ARRAY(SELECT claim_id FROM d_claims)) AND c.received_date <= $1::date AND ${isTrackedLine("c")}`,
+    `CREATE TEMP TABLE d_claim_lines ON COMMIT DROP AS
+     SELECT * FROM claim_lines WHERE claim_id = ANY (ARRAY(SELECT claim_id FROM d_claims)) AND received_date <= $1::date`,
     [asOf],
+  );
+  await tx.exec(
+    `CREATE TEMP TABLE d_line_members ON COMMIT DROP AS
+     SELECT DISTINCT c.member_id FROM d_claim_lines c ${JOINED_CODES("c")} WHERE ${isTrackedLine("c")}`,
   );
   await tx.query(
     `CREATE TEMP TABLE d_members ON COMMIT DROP AS

@@ -89,6 +89,10 @@ export async function addScreeningCorners(tx: Sql, scope: MemberScope, factSets:
   await tx.exec(`DROP TABLE d_sc_segments`);
 }
 
+/** The members with a segment (women 65–85 with coverage), for facts that are worth filtering to
+ *  them (a refresh's few members; in a full derivation the filter costs more than it saves). */
+export const SEGMENT_MEMBERS = "SELECT member_id FROM d_sc_segments";
+
 /** The corners of the women of temp table d_sc_segments with the given facts (see above). */
 async function addCornersOfSegments(tx: Sql, facts: ScreeningFacts, target: string): Promise<void> {
   // The period starts a member's studies exclude (a study on day s: months(s) + 1 to
@@ -197,6 +201,42 @@ export async function mergeScreeningCorners(tx: Sql, asOf: string, difference: s
   await applyDifference(tx, asOf, SCREENING_CORNERS);
 }
 
+type Bounds = { f_low: number | null; e_low: number | null; e_high: number };
+
+/**
+ * The months buildScreeningMonths spans, from the cells whose corners do not cancel out: the
+ * least period start after 0 and the least period end, and the month a year after the as-of
+ * date. Read from the rows, not the cells: a cell holds one row (the full derivation's, or
+ * mergeScreeningCorners') except in a snapshot refreshed before that merge, which appended
+ * differences, so that a cell's rows may cancel out. The least month of the rows is then checked
+ * to be a cell's that does not; only if it is not are all 400,000 cells summed (a second).
+ */
+async function cornerBounds(tx: Sql, asOf: string): Promise<Bounds | undefined> {
+  const eHigh = monthNumber("($1::date + interval '1 year')");
+  const counts = (at: string) =>
+    `EXISTS (SELECT FROM screening_corners WHERE as_of = $1::date AND ${at}
+       GROUP BY plan_id, month_from, month_to HAVING sum(denominator) <> 0 OR sum(numerator) <> 0)`;
+  const [rows] = await tx.query<Bounds & { exact: boolean }>(
+    `SELECT coalesce(f - 1, e) AS f_low, e AS e_low, ${eHigh} AS e_high,
+       (f IS NULL OR ${counts("month_from = r.f")}) AND (e IS NULL OR ${counts("month_to = r.e")}) AS exact
+     FROM (
+       SELECT min(month_from) FILTER (WHERE month_from > 0) AS f, min(month_to) AS e FROM screening_corners
+       WHERE as_of = $1::date AND (denominator <> 0 OR numerator <> 0)
+     ) r`,
+    [asOf],
+  );
+  if (rows?.exact) return rows;
+  const [cells] = await tx.query<Bounds>(
+    `SELECT coalesce(min(month_from) FILTER (WHERE month_from > 0) - 1, min(month_to)) AS f_low, min(month_to) AS e_low, ${eHigh} AS e_high
+     FROM (
+       SELECT plan_id, month_from, month_to FROM screening_corners WHERE as_of = $1::date
+       GROUP BY plan_id, month_from, month_to HAVING sum(denominator) <> 0 OR sum(numerator) <> 0
+     ) c`,
+    [asOf],
+  );
+  return cells;
+}
+
 /**
  * screening_months of a snapshot from its corners: every cell (F, E) with E up to the month a
  * year after the as-of date (the latest period end a filter allows) and F from the month before
@@ -206,16 +246,7 @@ export async function mergeScreeningCorners(tx: Sql, asOf: string, difference: s
  */
 export async function buildScreeningMonths(tx: Sql, asOf: string): Promise<void> {
   await tx.query(`DELETE FROM screening_months WHERE as_of = $1::date`, [asOf]);
-  // Bounds from the cells whose corners do not cancel out (a refresh appends differences).
-  const [bounds] = await tx.query<{ f_low: number | null; e_low: number | null; e_high: number }>(
-    `SELECT coalesce(min(month_from) FILTER (WHERE month_from > 0) - 1, min(month_to)) AS f_low, min(month_to) AS e_low,
-       ${monthNumber("($1::date + interval '1 year')")} AS e_high
-     FROM (
-       SELECT plan_id, month_from, month_to FROM screening_corners WHERE as_of = $1::date
-       GROUP BY plan_id, month_from, month_to HAVING sum(denominator) <> 0 OR sum(numerator) <> 0
-     ) c`,
-    [asOf],
-  );
+  const bounds = await cornerBounds(tx, asOf);
   if (!bounds || bounds.f_low === null || bounds.e_low === null) return;
   const fLow = Math.min(bounds.f_low, bounds.e_high);
   const { e_low: eLow, e_high: eHigh } = bounds;
