@@ -33,13 +33,15 @@ const TABLE_COUNTS = `SELECT (SELECT count(*) FROM members)::int AS members,
        (SELECT count(*) FROM claim_lines)::int AS claim_lines`;
 
 // Members counted by the plan of any coverage span (a member may be under several payers); $1
-// the viewer's payer scope (null: every payer). Its rows in the page's order, numbered.
+// the viewer's payer scope (null: every payer). Its rows in the page's order, numbered. The
+// plan ids are compared in byte order whatever their columns' collations: run by every import,
+// the join must not fail on a column altered by hand (test/integration/derive-attribution).
 const PAYER_COUNTS = `SELECT p.key AS payer_key, p.display_name AS payer_name,
        row_number() OVER (ORDER BY p.sort_order, p.display_name)::int AS position,
        count(DISTINCT pl.plan_id)::int AS plans, count(DISTINCT c.member_id)::int AS members
      FROM payers p
      LEFT JOIN plans pl ON pl.payer_key = p.key
-     LEFT JOIN coverage c ON c.plan_id = pl.plan_id
+     LEFT JOIN coverage c ON c.plan_id = pl.plan_id COLLATE "C"
      WHERE p.key <> 'unknown' AND ($1::text[] IS NULL OR p.key = ANY ($1::text[]))
      GROUP BY p.key, p.display_name, p.sort_order`;
 
