@@ -77,15 +77,16 @@ test("a restart under a stream of requests: each answers 200 or 503, none 500, a
   const ask = async (p: string): Promise<Answer> => {
     const started = Date.now();
     const signal = AbortSignal.timeout(20_000);
+    const get = (url: URL) => fetch(url, { headers: { authorization: `Bearer ${officerToken}` }, redirect: "manual", signal });
     let status = -1;
     try {
       let url = new URL(p, server.url);
-      let response = await fetch(url, { headers: { authorization: `Bearer ${officerToken}` }, redirect: "manual", signal });
+      let response = await get(url);
       for (let hop = 0; hop < 5 && response.status >= 300 && response.status < 400; hop++) {
         const next = new URL(response.headers.get("location") ?? "/", url);
         if (next.pathname !== url.pathname) return { path: p, status: response.status, ms: Date.now() - started, body: `redirected to ${next.pathname}${next.search}` };
         url = next;
-        response = await fetch(url, { headers: { authorization: `Bearer ${officerToken}` }, redirect: "manual", signal });
+        response = await get(url);
       }
       status = response.status;
       const body = await response.text();
