@@ -4,14 +4,9 @@ import { getDatabase } from "@/db";
 import { AccessDeniedError, can, canSeeMemberLevel } from "@/lib/access";
 import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
 import { formatCount, formatDate, formatImportProblem, formatPeriod, UNKNOWN_PLAN_NAME } from "@/lib/format";
-import type { ClaimsLag } from "@/lib/measures";
 import { UNKNOWN_PAYER_KEY } from "@/lib/measures/dimensions";
-import { memoizeBySnapshot } from "@/lib/measures/memo";
-import { countOrdersByPayer } from "@/lib/orders";
-import { FINDING_KINDS, listFindings, type Finding, type FindingKind } from "@/lib/reconciliation";
-import { countFindingsOfSnapshot } from "@/lib/reconciliation/stored";
-import { listImports } from "@/lib/warehouse/imports";
-import { getWarehouseSummary } from "@/lib/warehouse/summary";
+import { FINDING_KINDS, type Finding, type FindingKind } from "@/lib/reconciliation";
+import { getDataView } from "@/lib/views/data";
 import { ActiveFilters } from "../_components/active-filters";
 import { payerOptions } from "../_components/filter-options";
 import { FilterBar } from "../_components/filter-bar";
@@ -36,32 +31,12 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   if (viewer.payerScope !== null) return denyPage(viewer, "/data", params, new AccessDeniedError("The data page is for quality officers, data stewards and administrators.", "role"));
   const db = pageDatabase(await getDatabase());
   const ctx = await pageContext("/data", params);
-  const [summary, imports] = await Promise.all([getWarehouseSummary(db, viewer), listImports(db)]);
-  const lag = ctx ? ctx.claimsLag.byPayer : new Map<string, ClaimsLag>();
-  const query = ctx ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines } : null;
-  // Orders of the period by payer (not cancelled), Unknown payer included: what each payer's
-  // figures rest on, and how many orders no coverage could be attributed to, read from the daily
-  // order cube and remembered per snapshot build (lib/measures/memo.ts). The reconciliation
-  // counts are stored with the snapshot by its import (lib/reconciliation/stored.ts).
-  const ordersQuery = ctx
-    ? { asOf: ctx.asOf, from: ctx.filters.from, to: ctx.filters.to, window: ctx.filters.window, payers: ctx.filters.payers, plans: ctx.filters.plans, productLines: ctx.filters.productLines, statuses: ["completed", "overdue", "in_window"] as const }
-    : null;
-  const [counts, ordersByPayer] = await Promise.all([
-    query && ctx ? countFindingsOfSnapshot(db, viewer, query, ctx.snapshot) : null,
-    ordersQuery && ctx
-      ? memoizeBySnapshot({ db, snapshot: ctx.snapshot }, `data-orders-by-payer|${JSON.stringify([viewer.payerScope, ordersQuery])}`, () => countOrdersByPayer(db, viewer, ordersQuery))
-      : new Map<string, number>(),
-  ]);
+  const { summary, imports, claimsLag: lag, ordersByPayer, counts, examples } = await getDataView(db, viewer, ctx);
   const unknownOrders = ordersByPayer.get(UNKNOWN_PAYER_KEY) ?? 0;
-  const showFindings = canSeeMemberLevel(viewer, "reconciliation");
   // A finding's member opens their record (same period, window and as-of date) for the roles
   // that may read it: quality officers and admins, not data stewards (nor payer relations).
   const memberQuery = ctx ? filtersToSearchParams(ctx.filters, {}, ctx.dataAsOf).toString() : "";
   const memberHref = canSeeMemberLevel(viewer, "orders") ? (id: string) => `/members/${encodeURIComponent(id)}${memberQuery ? `?${memberQuery}` : ""}` : null;
-  const examples =
-    query && showFindings
-      ? Object.fromEntries(await Promise.all(FINDING_KINDS.map(async (k) => [k, await listFindings(db, viewer, { ...query, findings: [k], pageSize: 10 })] as const)))
-      : null;
   if (examples) {
     const shown = Object.values(examples).reduce((n, list) => n + list.length, 0);
     await auditPage(viewer, "member_view", "/data", params, shown, "reconciliation findings (first 10 of each kind)");
@@ -158,7 +133,7 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
               <summary>
                 {FINDING_TITLES[kind]}: <strong>{formatCount(counts[kind])}</strong>
               </summary>
-              {examples ? <FindingTable findings={examples[kind] as Finding[]} kind={kind} memberHref={memberHref} /> : null}
+              {examples ? <FindingTable findings={examples[kind]} kind={kind} memberHref={memberHref} /> : null}
             </details>
           ))}
         </section>

@@ -4,8 +4,8 @@ import { connection } from "next/server";
 import { canSeeMemberLevel, MemberLevelAccessError } from "@/lib/access";
 import { filtersToSearchParams, type SearchParams } from "@/lib/filters";
 import { formatCount, formatDate, UNKNOWN_PLAN_NAME } from "@/lib/format";
-import { memoizeBySnapshot } from "@/lib/measures/memo";
-import { countOrders, DEFAULT_PAGE_SIZE, listOrders, ORDER_AGE_BUCKETS, type OrderQuery, type OrderSortKey } from "@/lib/orders";
+import { DEFAULT_PAGE_SIZE, ORDER_AGE_BUCKETS, type OrderSortKey } from "@/lib/orders";
+import { getOpenOrders } from "@/lib/views/open-orders";
 import { nextDirection, parseWorklistPaging, worklistParams, WORKLIST_STATUSES } from "@/lib/views/worklist";
 import { ActiveFilters } from "../_components/active-filters";
 import { DefinitionLink } from "../_components/definition-link";
@@ -37,29 +37,10 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const ctx = await pageContext("/orders", params);
   if (!ctx) return <EmptyWarehouse />;
-  const { db, viewer } = ctx;
+  const { viewer } = ctx;
   if (!canSeeMemberLevel(viewer, "orders")) return denyPage(viewer, "/orders", params, new MemberLevelAccessError(viewer, "orders"));
   const { paging, filters: worklist, notices: pagingNotices } = parseWorklistPaging(params);
-  const query: OrderQuery = {
-    asOf: ctx.asOf,
-    from: ctx.filters.from,
-    to: ctx.filters.to,
-    window: ctx.filters.window,
-    payers: ctx.filters.payers,
-    plans: ctx.filters.plans,
-    productLines: ctx.filters.productLines,
-    statuses: worklist.statuses.length ? worklist.statuses : ["overdue", "in_window"],
-    ageBuckets: worklist.ageBuckets,
-    orderingNpi: worklist.orderingNpi,
-    memberPrefix: worklist.member,
-  };
-  const [total, rows] = await Promise.all([
-    // The count comes from the daily order cube, except with an NPI or member condition, when it
-    // reads the period's orders (lib/orders/cube-counts.ts); either way it is the same for every
-    // page and sort of the list until the next import: remembered per snapshot build.
-    memoizeBySnapshot(ctx, `worklist-count|${JSON.stringify([viewer.payerScope, query])}`, () => countOrders(db, viewer, query)),
-    listOrders(db, viewer, { ...query, sort: paging.sort, direction: paging.direction, page: paging.page, pageSize: DEFAULT_PAGE_SIZE }),
-  ]);
+  const { query, total, rows } = await getOpenOrders(ctx, worklist, paging);
   await auditPage(viewer, "member_view", "/orders", params, rows.length, `worklist page ${paging.page} of ${total} open orders`);
   const pages = Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
   const base = filtersToSearchParams(ctx.filters, {}, ctx.dataAsOf);

@@ -4,14 +4,22 @@ import type { Sql } from "@/db/client";
 import { importFolder } from "@/lib/import";
 import { getViewContext } from "@/lib/views/context";
 import { getByPayer, getFunnel, getHeadlines, getScanTiming, getTrend } from "@/lib/views/overview";
+import { getDataView } from "@/lib/views/data";
+import { getFractureMeasures, listOpenEpisodes } from "@/lib/views/fractures";
+import { getOpenOrders } from "@/lib/views/open-orders";
+import { getOrderingNpiView } from "@/lib/views/ordering-npi";
 import { getPayerView } from "@/lib/views/payer";
+import { getAllPayerRate } from "@/lib/views/trend";
+import { parseWorklistPaging } from "@/lib/views/worklist";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // The one request context (SPEC section 10, STYLE "one request context"): a page's reads share
 // the viewer, snapshot, payers, plans and claims lag it resolved once. Counted here: the
-// statements an overview and a payer page send for one request, on each engine. (Before the
-// context, an overview render sent about 77, 42 of them re-reading payers and plans.)
+// statements each dashboard page sends for one request, on each engine: the page's own calls
+// (app/*/page.tsx) over its context. (Before the context, an overview render sent about 77, 42
+// of them re-reading payers and plans.) The bounds are this code's counts: a change that adds
+// a statement to a page must say why here.
 
 const DECK = path.resolve(import.meta.dirname, "../fixtures/public-deck/data");
 
@@ -33,6 +41,10 @@ function counting(db: Sql): { db: Sql; statements: string[] } {
   };
   return { db: wrapped, statements };
 }
+
+// The context alone is 6 statements, read by every page; the data page's 16 include
+// its four lists of findings.
+const REPORTS = 6, WORKLIST = 9, FRACTURES = 10, DATA = 16;
 
 const readsDimensions = (text: string) => /FROM payers\b/.test(text) || /FROM plans pl JOIN payers/.test(text);
 
@@ -68,6 +80,42 @@ describe.each(ENGINES)("one request context on %s", (engine) => {
     expect(trend.payers.length).toBeGreaterThan(4);
     // One grouped statement for every payer's monthly line (it groups by payer and month).
     expect(statements.filter((s) => /GROUP BY payer_key, month/.test(s))).toHaveLength(1);
+  });
+
+  const PERIOD = { from: "2025-01-01", to: "2025-12-31" };
+
+  it("a fractures page sends at most 10 statements", async () => {
+    const { db: counted, statements } = counting(db);
+    const ctx = (await getViewContext(counted, QUALITY_OFFICER, PERIOD))!;
+    await Promise.all([getFractureMeasures(ctx), getAllPayerRate(ctx, "post_fracture"), listOpenEpisodes(ctx)]);
+    expect(statements.filter(readsDimensions)).toHaveLength(2);
+    expect(statements.length).toBeLessThanOrEqual(FRACTURES);
+  });
+
+  it("a worklist page (its open orders and the ordering clinicians) sends at most 9 statements", async () => {
+    const { db: counted, statements } = counting(db);
+    const ctx = (await getViewContext(counted, QUALITY_OFFICER, PERIOD))!;
+    const { paging, filters } = parseWorklistPaging({});
+    const [orders] = await Promise.all([getOpenOrders(ctx, filters, paging), getOrderingNpiView(ctx)]);
+    expect(orders.rows.length).toBeGreaterThan(0);
+    expect(statements.filter(readsDimensions)).toHaveLength(2);
+    expect(statements.length).toBeLessThanOrEqual(WORKLIST);
+  });
+
+  it("a data page sends at most 16 statements", async () => {
+    const { db: counted, statements } = counting(db);
+    const ctx = (await getViewContext(counted, QUALITY_OFFICER, PERIOD))!;
+    const view = await getDataView(counted, QUALITY_OFFICER, ctx);
+    expect(view.counts).not.toBeNull();
+    expect(view.examples).not.toBeNull();
+    expect(statements.length).toBeLessThanOrEqual(DATA);
+  });
+
+  it("a reports page reads its context alone: at most 6 statements", async () => {
+    const { db: counted, statements } = counting(db);
+    await getViewContext(counted, QUALITY_OFFICER, PERIOD);
+    expect(statements.filter(readsDimensions)).toHaveLength(2);
+    expect(statements.length).toBeLessThanOrEqual(REPORTS);
   });
 
   it("a payer page's reads share the context too", async () => {
