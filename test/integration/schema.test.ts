@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
 import { claimLine, importFixture } from "../support/fixture-folder";
@@ -34,6 +36,13 @@ describe.each(ENGINES)("warehouse schema on %s", (engine) => {
     expect(identifiers.length).toBeGreaterThanOrEqual(30);
     expect(identifiers.filter((c) => c.collation_name !== "C")).toEqual([]);
     expect(columns.find((c) => c.column_name === "plan_name")?.collation_name ?? null).toBeNull();
+  });
+
+  it("has no table docs/citus.md does not place (distributed, reference or local)", async () => {
+    const citus = readFileSync(path.resolve(import.meta.dirname, "../../docs/citus.md"), "utf8");
+    const tables = await db.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`);
+    expect(tables.length).toBeGreaterThan(30);
+    expect(tables.map((t) => t.name).filter((name) => !citus.includes(`\`${name}\``))).toEqual([]);
   });
 
   it("has the same indexes after a first import and its derivation as the migrations made", async () => {
