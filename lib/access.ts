@@ -18,6 +18,11 @@ export type Viewer = {
   address: string | null;
 };
 
+/** A viewer's payer scope as a query parameter: null for every payer. An empty scope stays an
+ *  empty list, which matches no row: a viewer assigned no payer sees nothing, never everything
+ *  (the request context refuses such a viewer first; the queries fail closed anyway). */
+export const payerScopeParam = (viewer: Pick<Viewer, "payerScope">): string[] | null => (viewer.payerScope === null ? null : [...viewer.payerScope]);
+
 export type MemberLevelList = "orders" | "episodes" | "reconciliation";
 
 export function can(viewer: Viewer, permission: Permission): boolean {

@@ -1,4 +1,4 @@
-import type { Viewer } from "../access";
+import { payerScopeParam, type Viewer } from "../access";
 import { addMonths, lastDayOfMonth, monthsBetween, startOfMonth } from "../months";
 import { LOW_VOLUME_BELOW } from "../stats/suppression";
 import { wilsonInterval } from "../stats/wilson";
@@ -165,7 +165,7 @@ export async function computeBenchmark(
 /** The payers a row over all of the query's payers stands for: null when that is every payer. */
 function payersInView(query: MeasureQuery, viewer: Viewer): string[] | null {
   const asked = query.payers?.length ? [...query.payers] : null;
-  const scope = viewer.payerScope ? [...viewer.payerScope] : null;
+  const scope = payerScopeParam(viewer);
   if (asked && scope) return asked.filter((key) => scope.includes(key));
   return asked ?? scope;
 }

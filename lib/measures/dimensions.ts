@@ -1,5 +1,5 @@
 import type { Sql } from "@/db/client";
-import type { Viewer } from "../access";
+import { payerScopeParam, type Viewer } from "../access";
 
 export type PayerInfo = { key: string; name: string; listed: boolean; sortOrder: number };
 export type PlanInfo = { planId: string; planName: string; payerKey: string; productLine: string };
@@ -11,7 +11,7 @@ export const UNKNOWN_PAYER_KEY = "unknown";
 /** Payers (in display order: the five listed, others by name, Unknown payer last) and plans
  *  that the viewer may see. Small tables, read whole. */
 export async function getDimensions(db: Sql, viewer: Viewer): Promise<Dimensions> {
-  const scope = viewer.payerScope ? [...viewer.payerScope] : null;
+  const scope = payerScopeParam(viewer);
   const payers = await db.query<PayerInfo>(
     `SELECT key, display_name AS name, listed, sort_order AS "sortOrder" FROM payers
      WHERE $1::text[] IS NULL OR key = ANY ($1::text[])

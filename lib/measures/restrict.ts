@@ -1,9 +1,9 @@
-import type { Viewer } from "../access";
+import { payerScopeParam, type Viewer } from "../access";
 import type { MeasureQuery } from "./types";
 
 // The parameters and WHERE clause every measure and figure query shares, written once:
 // $1 as-of (snapshot), $2 period start, $3 period end, $4 window W; $5–$8 the payers, plans and
-// product lines of the filters (null = all) and the viewer's payer scope (null = all).
+// product lines of the filters (null = all) and the viewer's payer scope (null = all; empty = none).
 
 export type Restriction = Pick<MeasureQuery, "asOf" | "from" | "to" | "window" | "payers" | "plans" | "productLines">;
 
@@ -11,7 +11,7 @@ export type Restriction = Pick<MeasureQuery, "asOf" | "from" | "to" | "window" |
 export const nonEmpty = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
 
 export function restrictionParams(viewer: Viewer, q: Restriction): unknown[] {
-  return [q.asOf, q.from, q.to, q.window, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), nonEmpty(viewer.payerScope ?? undefined)];
+  return [q.asOf, q.from, q.to, q.window, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), payerScopeParam(viewer)];
 }
 
 /** The $5–$8 conditions on rows of `alias` (with payer_key, plan_id, product_line). */

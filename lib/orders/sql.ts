@@ -1,4 +1,4 @@
-import type { Viewer } from "../access";
+import { payerScopeParam, type Viewer } from "../access";
 import { nonEmpty } from "../measures/restrict";
 import type { OrderQuery } from "./types";
 
@@ -34,7 +34,7 @@ export function sharedParams(viewer: Viewer, q: OrderQuery): unknown[] {
     nonEmpty(q.payers),
     nonEmpty(q.plans),
     nonEmpty(q.productLines),
-    viewer.payerScope ? [...viewer.payerScope] : null,
+    payerScopeParam(viewer),
     nonEmpty(q.statuses),
     nonEmpty(q.ageBuckets),
   ];

@@ -2,7 +2,7 @@ import type { Sql } from "@/db/client";
 import { CAPTURE_DAYS, OTHER_BONE_DENSITY_CODES, sqlList } from "../derive/codes";
 import type { ProductLine } from "../measures/types";
 import { nonEmpty } from "../measures/restrict";
-import { assertMemberLevel, type Viewer } from "../access";
+import { assertMemberLevel, payerScopeParam, type Viewer } from "../access";
 import { openCursor, type RowCursor, type SqlStatement } from "@/db/cursor";
 
 // Reconciliation of orders and claims (SPEC sections 6 and 7): where the order → scan → bill
@@ -146,7 +146,7 @@ export function findingConditions(c: { payerKey: string; planId: string; product
 }
 
 export function findingParams(scope: Viewer["payerScope"], q: ReconciliationQuery): unknown[] {
-  return [q.asOf, q.from, q.to, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), scope ? [...scope] : null];
+  return [q.asOf, q.from, q.to, nonEmpty(q.payers), nonEmpty(q.plans), nonEmpty(q.productLines), payerScopeParam({ payerScope: scope })];
 }
 
 /** FROM … WHERE of the findings a query selects within a payer scope (null: every payer), built

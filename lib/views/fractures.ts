@@ -1,4 +1,4 @@
-import { assertMemberLevel } from "../access";
+import { assertMemberLevel, payerScopeParam } from "../access";
 import { FRACTURE_FOLLOW_UP_DAYS } from "../derive/codes";
 import { toMeasureQuery } from "../filters";
 import { getMeasure, type ReportableResult } from "../measures";
@@ -42,6 +42,6 @@ export async function listOpenEpisodes(ctx: ViewContext, limit = 200): Promise<O
        AND ($7::text[] IS NULL OR e.payer_key = ANY ($7::text[]))
      ORDER BY e.episode_date, e.member_id
      LIMIT $8`,
-    [asOf, filters.from, filters.to, list(filters.payers), list(filters.plans), list(filters.productLines), viewer.payerScope ? [...viewer.payerScope] : null, limit],
+    [asOf, filters.from, filters.to, list(filters.payers), list(filters.plans), list(filters.productLines), payerScopeParam(viewer), limit],
   );
 }

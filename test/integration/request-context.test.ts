@@ -2,6 +2,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sql } from "@/db/client";
 import { importFolder } from "@/lib/import";
+import { getDimensions } from "@/lib/measures/dimensions";
+import { countOrders } from "@/lib/orders";
+import { countFindings } from "@/lib/reconciliation";
 import { getViewContext } from "@/lib/views/context";
 import { getByPayer, getFunnel, getHeadlines, getScanTiming, getTrend } from "@/lib/views/overview";
 import { getDataView } from "@/lib/views/data";
@@ -12,7 +15,7 @@ import { getPayerView } from "@/lib/views/payer";
 import { getAllPayerRate } from "@/lib/views/trend";
 import { parseWorklistPaging } from "@/lib/views/worklist";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
-import { QUALITY_OFFICER, viewerAs } from "../support/viewers";
+import { compute, QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // The one request context (SPEC section 10, STYLE "one request context"): a page's reads share
 // the viewer, snapshot, payers, plans and claims lag it resolved once. Counted here: the
@@ -116,6 +119,25 @@ describe.each(ENGINES)("one request context on %s", (engine) => {
     await getViewContext(counted, QUALITY_OFFICER, PERIOD);
     expect(statements.filter(readsDimensions)).toHaveLength(2);
     expect(statements.length).toBeLessThanOrEqual(REPORTS);
+  });
+
+  it("a viewer assigned no payer sees no row on any read path: the queries fail closed", async () => {
+    // The request context refuses such a viewer before any read; below it, an empty scope must
+    // still mean no payer, never every payer (as an empty filter does).
+    const ctx = (await getViewContext(db, QUALITY_OFFICER, PERIOD))!;
+    const nobody = { ...QUALITY_OFFICER, payerScope: [] };
+    const measure = { measure: "order_follow_up", from: PERIOD.from, to: PERIOD.to, window: 90, asOf: ctx.asOf, groupBy: "payer" } as const;
+    const orders = { asOf: ctx.asOf, from: PERIOD.from, to: PERIOD.to, window: 90, statuses: ["completed", "overdue", "in_window"] } as const;
+    const findings = { asOf: ctx.asOf, from: PERIOD.from, to: PERIOD.to };
+    // What the quality officer sees, so that the zeros below are not an empty deck's.
+    expect((await compute(db, QUALITY_OFFICER, measure)).total.denominator).toBeGreaterThan(0);
+    expect(await countOrders(db, QUALITY_OFFICER, orders)).toBeGreaterThan(0);
+
+    expect((await compute(db, nobody, measure)).total.denominator).toBe(0);
+    expect(await countOrders(db, nobody, orders)).toBe(0);
+    expect((await getDimensions(db, nobody)).payers).toEqual([]);
+    expect(Object.values(await countFindings(db, nobody, findings))).toEqual([0, 0, 0, 0]);
+    expect(await listOpenEpisodes({ ...ctx, viewer: nobody })).toEqual([]);
   });
 
   it("a payer page's reads share the context too", async () => {
