@@ -6,6 +6,7 @@ import { openFindingCursor } from "../reconciliation";
 import { csvStream, csvStreamOf, type CsvStreamOptions } from "./csv";
 import type { ViewContext } from "../views/context";
 import { getPayerLines } from "../views/trend";
+import { worklistOrderQuery } from "../views/worklist";
 import type { MeasureKey } from "../measures/types";
 import { ALL, measureSummaryColumns, measureSummaryRecords, type Coverage } from "./measure-summary";
 import { findingRecord, orderRecord, ORDERS_COLUMNS, RECONCILIATION_COLUMNS } from "./member-level";
@@ -78,20 +79,7 @@ function statusPart(statuses: readonly string[]): string | null {
 }
 
 function orderQuery(request: ResolvedReportRequest): OrderQuery {
-  const { filters } = request;
-  return {
-    asOf: request.asOf,
-    from: filters.from,
-    to: filters.to,
-    window: filters.window,
-    payers: filters.payers,
-    plans: filters.plans,
-    productLines: filters.productLines,
-    statuses: request.statuses,
-    ageBuckets: request.worklist?.ageBuckets,
-    orderingNpi: request.worklist?.orderingNpi,
-    memberPrefix: request.worklist?.member,
-  };
+  return worklistOrderQuery(request.asOf, request.filters, request.statuses, request.worklist);
 }
 
 /** What a measure-summary file covers on the dimensions it is not grouped on: the filter's

@@ -1,27 +1,15 @@
 import { memoizeBySnapshot } from "../measures/memo";
 import { countOrders, DEFAULT_PAGE_SIZE, listOrders, type OrderQuery, type OrderRow } from "../orders";
 import type { ViewContext } from "./context";
-import type { WorklistFilters, WorklistPaging } from "./worklist";
+import { WORKLIST_STATUSES, worklistOrderQuery, type WorklistFilters, type WorklistPaging } from "./worklist";
 
 /** One page of the worklist (/orders): the open orders of the view and the worklist's own
  *  filters, and how many there are in all. */
 export type OpenOrders = { query: OrderQuery; total: number; rows: OrderRow[] };
 
 export async function getOpenOrders(ctx: ViewContext, worklist: WorklistFilters, paging: WorklistPaging): Promise<OpenOrders> {
-  const { db, viewer, filters } = ctx;
-  const query: OrderQuery = {
-    asOf: ctx.asOf,
-    from: filters.from,
-    to: filters.to,
-    window: filters.window,
-    payers: filters.payers,
-    plans: filters.plans,
-    productLines: filters.productLines,
-    statuses: worklist.statuses.length ? worklist.statuses : ["overdue", "in_window"],
-    ageBuckets: worklist.ageBuckets,
-    orderingNpi: worklist.orderingNpi,
-    memberPrefix: worklist.member,
-  };
+  const { db, viewer } = ctx;
+  const query = worklistOrderQuery(ctx.asOf, ctx.filters, worklist.statuses.length ? worklist.statuses : [...WORKLIST_STATUSES], worklist);
   const [total, rows] = await Promise.all([
     // The count comes from the daily order cube, except with an NPI or member condition, when it
     // reads the period's orders (lib/orders/cube-counts.ts); either way it is the same for every

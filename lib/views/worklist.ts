@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { rawParameter, type SearchParams } from "../filters";
-import { ORDER_AGE_BUCKETS, ORDER_SORT_KEYS, type OrderAgeBucket, type OrderSortKey, type SortDirection } from "../orders/types";
+import { rawParameter, type Filters, type SearchParams } from "../filters";
+import { ORDER_AGE_BUCKETS, ORDER_SORT_KEYS, type OrderAgeBucket, type OrderQuery, type OrderSortKey, type SortDirection } from "../orders/types";
 
 /** Sorting, paging and the worklist's own filters of /orders, from its URL. An invalid value
  *  falls back to its default with a notice, like the page filters. */
@@ -106,4 +106,22 @@ export function worklistParams(filters: WorklistFilters): Record<string, string>
   if (filters.orderingNpi) params.npi = filters.orderingNpi;
   if (filters.member) params.member = filters.member;
   return params;
+}
+
+/** The orders a worklist or orders.csv lists: the page filters' period, window, payers, plans
+ *  and product lines on snapshot `asOf`, the D4 statuses asked, and the worklist's narrowing. */
+export function worklistOrderQuery(asOf: string, filters: Filters, statuses: OrderQuery["statuses"], worklist?: Omit<WorklistFilters, "statuses">): OrderQuery {
+  return {
+    asOf,
+    from: filters.from,
+    to: filters.to,
+    window: filters.window,
+    payers: filters.payers,
+    plans: filters.plans,
+    productLines: filters.productLines,
+    statuses,
+    ageBuckets: worklist?.ageBuckets,
+    orderingNpi: worklist?.orderingNpi,
+    memberPrefix: worklist?.member,
+  };
 }
