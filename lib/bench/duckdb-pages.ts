@@ -1,6 +1,6 @@
 import { defaultPeriod } from "../filters";
 import { previousPeriod } from "../periods";
-import { RawFiles, UNKNOWN_PAYER, OTHER_BONE_DENSITY } from "./duckdb-raw";
+import { OTHER_BONE_DENSITY, RawFiles } from "./duckdb-raw";
 
 // Each dashboard page's own figures (SPEC section 6, all payers, the default 12 months, window
 // 90) computed by DuckDB from the raw CSV files, one script per page over the shared D1–D7 steps
@@ -15,6 +15,9 @@ export type Counts = { denominator: number; numerator: number; pending: number }
 export type MeasureRow = Counts & { group: string | null; rate: number | null; ciLow: number | null; ciHigh: number | null };
 export type MeasureKey = "order_follow_up" | "result_documented" | "order_capture" | "screening_ordering" | "post_fracture";
 export const DUCKDB_MEASURES: readonly MeasureKey[] = ["order_follow_up", "result_documented", "order_capture", "screening_ordering", "post_fracture"];
+
+export type ClaimsLag = { lines: number; median_days: number; p90_days: number };
+export type PayerHoldings = { key: string; name: string; plans: number; members: number; orders: number; claim_lines_12_months: number | null; median_days: number | null; p90_days: number | null };
 
 export type PageParams = { window: number; asOf: string | null; from?: string; to?: string; payerKey?: string };
 type Period = { from: string; to: string; asOf: string; window: number };
@@ -195,7 +198,7 @@ async function payer(raw: RawFiles, params: PageParams) {
   const [trend, benchmark, lag, denial] = await Promise.all([
     measure(raw, "order_follow_up", p, "strftime(anchor, '%Y-%m')", mine),
     measure(raw, "order_follow_up", p, "strftime(anchor, '%Y-%m')"),
-    raw.query(`SELECT lines, median_days, p90_days FROM claims_lag WHERE ${mine}`),
+    raw.query<ClaimsLag>(`SELECT lines, median_days, p90_days FROM claims_lag WHERE ${mine}`),
     raw.query<{ lines: number; denied: number }>(`
       SELECT count(*) AS lines, count(*) FILTER (WHERE l.line_status = 'denied') AS denied
       FROM dxa_lines l JOIN plans pl ON pl.plan_id = l.billed_plan_id
@@ -246,7 +249,7 @@ async function data(raw: RawFiles, params: PageParams) {
   const [holdings] = await raw.query<{ members: number; plans: number; ehr_orders: number; claim_lines: number }>(`
     SELECT (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM plans) AS plans,
       (SELECT count(*) FROM all_ehr) AS ehr_orders, (SELECT count(*) FROM all_lines) AS claim_lines`);
-  const payers = await raw.query(`
+  const payers = await raw.query<PayerHoldings>(`
     SELECT py.key, py.name, (SELECT count(*) FROM plans pl WHERE pl.payer_key = py.key) AS plans,
       (SELECT count(DISTINCT c.member_id) FROM coverage c JOIN plans pl ON pl.plan_id = c.plan_id WHERE pl.payer_key = py.key) AS members,
       (SELECT count(*) FROM orders o WHERE o.payer_key = py.key AND o.status <> 'cancelled' AND ${inPeriod("o.order_date")}) AS orders,
@@ -300,4 +303,3 @@ export async function runDuckdbPage<K extends PageKey>(page: K, folder: string, 
   }
 }
 
-export { UNKNOWN_PAYER };

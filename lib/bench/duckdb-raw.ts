@@ -27,7 +27,7 @@ const LISTED_PAYERS: [key: string, name: string, aliases: string[]][] = [
   ["uhc", "UnitedHealthcare", []],
   ["medicare", "Medicare", []],
 ];
-export const UNKNOWN_PAYER = { key: "unknown", name: "Unknown payer" };
+const UNKNOWN_PAYER = { key: "unknown", name: "Unknown payer" };
 
 const CENTRAL_DXA = `('77080', '77085')`;
 export const OTHER_BONE_DENSITY = `('77081', '77086', '77078', '76977', 'G0130')`;
