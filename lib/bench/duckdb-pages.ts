@@ -102,19 +102,6 @@ async function total(raw: RawFiles, key: MeasureKey, p: { from: string; to: stri
   return row ?? { group: null, denominator: 0, numerator: 0, pending: 0, rate: null, ciLow: null, ciHigh: null };
 }
 
-/** screening_ordering by month: each point the rolling 12 months ending with that month. */
-async function screeningByMonth(raw: RawFiles, p: Period, where = "true"): Promise<MeasureRow[]> {
-  const rows: MeasureRow[] = [];
-  for (let m = new Date(`${p.from}T00:00:00Z`); m.toISOString().slice(0, 10) <= p.to; m.setUTCMonth(m.getUTCMonth() + 1)) {
-    const month = m.toISOString().slice(0, 7);
-    const end = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
-    const start = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() - 11, 1)).toISOString().slice(0, 10);
-    const [row] = await measure(raw, "screening_ordering", { from: start, to: end, window: p.window }, `'${month}'`, where);
-    if (row) rows.push(row);
-  }
-  return rows;
-}
-
 async function period(raw: RawFiles, params: PageParams): Promise<Period> {
   const asOf = await raw.asOf();
   const d = defaultPeriod(asOf);
