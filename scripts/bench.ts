@@ -1,6 +1,6 @@
 // npm run bench -- [--members N[,N…]] [--seed S] [--engines postgres,pglite]
 //   [--import-only | --refresh-only | --pages-only and/or --load-only] [--users 50] [--load-seconds 60]
-//   [--load-think 5000,0] [--samples 20] [--reuse-build] [--keep]
+//   [--load-think 5000,0] [--samples 20] [--duckdb-runs N] [--skip-duckdb] [--reuse-build] [--keep]
 // The benchmark of SPEC section 9. PostgreSQL is DATABASE_URL's server, else the local one at
 // 127.0.0.1:5432, in a fresh database of its own per run; PGlite runs in a temporary directory.
 // Pages and users are measured over HTTP against `next start` of a production build made in a
@@ -11,7 +11,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { openDatabase, type Database } from "@/db/client";
+import { checkDuckdbAgainstWarehouse } from "@/lib/bench/duckdb-check";
 import { duckdbFollowUp } from "@/lib/bench/duckdb-follow-up";
+import { DUCKDB_PAGES, runDuckdbPage, type PageFigures, type PageKey } from "@/lib/bench/duckdb-pages";
 import { benchOrdersCsv } from "@/lib/bench/orders-csv";
 import { BENCHMARK_VIEWER } from "@/lib/bench/viewer";
 import { canMeasureCpu, cpuSecondsOf, cpuSpent } from "@/lib/bench/cpu";
@@ -32,6 +34,8 @@ const SERVER_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:54
 const RUNS = 7;
 
 type Row = [figure: string, value: string, note: string];
+/** A table of the report: its title, rows, and its header when it is not figure | value | note. */
+type Section = [title: string, rows: string[][], header?: string[]];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -54,6 +58,13 @@ async function main(): Promise<void> {
       // Each user's mean pause between pages, ms, one run per value (comma separated); 0 = none.
       "load-think": { type: "string", default: "5000,0" },
       samples: { type: "string", default: "20" },
+      // With the pages: each page's figures computed by DuckDB from the raw CSV files
+      // (lib/bench/duckdb-pages.ts), this many times a page (the median is compared), checked
+      // against the warehouse's, and set beside the page's times. Default: 3, and 1 over
+      // 1,000,000 members (a run of the six pages takes minutes there, and a page's share of
+      // DuckDB's time is a fraction of a percent, which one run more would not move).
+      "duckdb-runs": { type: "string" },
+      "skip-duckdb": { type: "boolean", default: false },
       // Keep an earlier `next build` of this tree (in the system's temporary directory).
       "reuse-build": { type: "boolean", default: false },
       // Keep each run's PostgreSQL database and PGlite directory (their names are printed).
@@ -74,15 +85,17 @@ async function main(): Promise<void> {
     loadSeconds: Number(values["load-seconds"]),
     loadThinkMs: values["load-think"]!.split(",").map(Number),
     samples: Number(values.samples),
+    duckdbRuns: values["skip-duckdb"] ? 0 : values["duckdb-runs"] === undefined ? null : Number(values["duckdb-runs"]),
+    duckdbFigures: null,
     keep: values.keep!,
     buildDir: null,
   };
   const sizes = values.members!.split(",").map(Number).sort((a, b) => a - b);
   const engines = values.engines!.split(",");
-  for (const n of [...sizes, plan.users, plan.loadSeconds, plan.samples, plan.seed]) if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${n}`);
+  for (const n of [...sizes, plan.users, plan.loadSeconds, plan.samples, plan.seed, plan.duckdbRuns ?? 0]) if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${n}`);
   for (const think of plan.loadThinkMs) if (!(Number.isInteger(think) && think >= 0 && think <= 20_000)) throw new Error("--load-think: milliseconds, 0 to 20000 (a request times out after 30 s)");
 
-  const sections: [string, Row[]][] = [];
+  const sections: Section[] = [];
   if (plan.pages || plan.load) {
     const build = buildApplication({ reuse: values["reuse-build"], log: progress });
     plan.buildDir = build.dir;
@@ -92,16 +105,26 @@ async function main(): Promise<void> {
   for (const members of sizes) {
     const folder = await dataset(members, plan.seed);
     const size = `${members.toLocaleString("en-US")} members`;
+    // DuckDB first, alone with the machine (no server of ours running); its figures are checked
+    // against each engine's warehouse after the import.
+    const duckdbRuns = plan.duckdbRuns ?? (members > 1_000_000 ? 1 : 3);
+    const duck = plan.pages && duckdbRuns > 0 ? await benchDuckdb(path.join(folder, "all-files"), duckdbRuns) : null;
+    plan.duckdbFigures = duck?.figures ?? null;
+    if (duck) sections.push([`DuckDB, ${size}: each page's figures from the raw CSV files (median of ${duckdbRuns}; a fresh in-memory database each run, from reading the files to the figures)`, duck.rows]);
+    const served: EngineResult[] = [];
     if (engines.includes("postgres")) {
       const result = await benchPostgres(folder, plan);
       for (const [title, rows] of result.sections) sections.push([`PostgreSQL, ${size}: ${title}`, rows]);
       if (result.pages) record(pageTimes, "PostgreSQL", members, result.pages);
+      served.push(result);
     }
     if (engines.includes("pglite")) {
       const result = await benchPglite(folder, plan);
       for (const [title, rows] of result.sections) sections.push([`PGlite, ${size}: ${title}`, rows]);
       if (result.pages) record(pageTimes, "PGlite", members, result.pages);
+      served.push(result);
     }
+    if (duck) sections.push(sideBySide(size, duck, served));
   }
   for (const [engine, bySize] of pageTimes) if (bySize.size > 1) sections.push([`${engine}: pages at the largest size against the smallest`, compareSizes(bySize)]);
   print(sizes, plan.seed, sections);
@@ -119,11 +142,15 @@ type BenchPlan = {
   loadSeconds: number;
   loadThinkMs: number[];
   samples: number;
+  /** DuckDB runs of each page's script (0: none; null: by size). */
+  duckdbRuns: number | null;
+  /** The size being measured: DuckDB's figures, to check against each engine's warehouse. */
+  duckdbFigures: Partial<PageFigures> | null;
   keep: boolean;
   buildDir: string | null;
 };
 
-type EngineResult = { sections: [string, Row[]][]; pages: PageTiming[] | null };
+type EngineResult = { engine: string; sections: [string, Row[]][]; pages: PageTiming[] | null; pagesLoad: string | null };
 
 function record(into: Map<string, Map<number, PageTiming[]>>, engine: string, members: number, pages: PageTiming[]): void {
   if (!into.has(engine)) into.set(engine, new Map());
@@ -132,9 +159,9 @@ function record(into: Map<string, Map<number, PageTiming[]>>, engine: string, me
 
 async function benchPostgres(folder: string, plan: BenchPlan): Promise<EngineResult> {
   const refresh: [string, Row[]][] = plan.refresh ? [["monthly refresh", await refreshOnPostgres(folder, plan)]] : [];
-  if (!plan.importComparison && !plan.pages && !plan.load) return { sections: refresh, pages: null };
+  if (!plan.importComparison && !plan.pages && !plan.load) return { engine: "PostgreSQL", sections: refresh, pages: null, pagesLoad: null };
   const result = await importAndServeOnPostgres(folder, plan);
-  return { sections: [...refresh, ...result.sections], pages: result.pages };
+  return { ...result, sections: [...refresh, ...result.sections] };
 }
 
 async function refreshOnPostgres(folder: string, plan: BenchPlan): Promise<Row[]> {
@@ -162,13 +189,14 @@ async function importAndServeOnPostgres(folder: string, plan: BenchPlan): Promis
     const db = await openDatabase({ databaseUrl });
     try {
       sections.push(...(await importAndMeasure(db, folder, databaseUrl, plan)));
+      if (plan.duckdbFigures) sections.push(["DuckDB's page figures against this warehouse's (same as-of date and period)", await duckdbCheckRows(db, plan.duckdbFigures)]);
       if (plan.pages || plan.load) site = await prepareSite(db, plan);
     } finally {
       await db.close();
     }
-    if (!site) return { sections, pages: null };
+    if (!site) return { engine: "PostgreSQL", sections, pages: null, pagesLoad: null };
     const http = await benchHttp(plan, { url: databaseUrl }, site, name);
-    return { sections: [...sections, ...http.sections], pages: http.pages };
+    return { engine: "PostgreSQL", sections: [...sections, ...http.sections], pages: http.pages, pagesLoad: http.pagesLoad };
   } finally {
     if (plan.keep) progress(`kept PostgreSQL database ${name}`);
     else await dropBenchDatabase(name);
@@ -177,9 +205,9 @@ async function importAndServeOnPostgres(folder: string, plan: BenchPlan): Promis
 
 async function benchPglite(folder: string, plan: BenchPlan): Promise<EngineResult> {
   const refresh: [string, Row[]][] = plan.refresh ? [["monthly refresh", await refreshOnPglite(folder, plan)]] : [];
-  if (!plan.importComparison && !plan.pages && !plan.load) return { sections: refresh, pages: null };
+  if (!plan.importComparison && !plan.pages && !plan.load) return { engine: "PGlite", sections: refresh, pages: null, pagesLoad: null };
   const result = await importAndServeOnPglite(folder, plan);
-  return { sections: [...refresh, ...result.sections], pages: result.pages };
+  return { ...result, sections: [...refresh, ...result.sections] };
 }
 
 async function refreshOnPglite(folder: string, plan: BenchPlan): Promise<Row[]> {
@@ -206,18 +234,21 @@ async function importAndServeOnPglite(folder: string, plan: BenchPlan): Promise<
     const db = await openDatabase({ dataDir });
     try {
       sections.push(...(await importAndMeasure(db, folder, null, plan)));
+      if (plan.duckdbFigures) sections.push(["DuckDB's page figures against this warehouse's (same as-of date and period)", await duckdbCheckRows(db, plan.duckdbFigures)]);
       if (plan.pages || plan.load) site = await prepareSite(db, plan);
     } finally {
       // Closed before the server opens it: one process per embedded database.
       await db.close();
     }
     let pages: PageTiming[] | null = null;
+    let pagesLoad: string | null = null;
     if (site) {
       const http = await benchHttp(plan, { dataDir }, site, null);
       sections.push(...http.sections);
       pages = http.pages;
+      pagesLoad = http.pagesLoad;
     }
-    return { sections, pages };
+    return { engine: "PGlite", sections, pages, pagesLoad };
   } finally {
     if (plan.keep) progress(`kept PGlite directory ${dataDir}`);
     else rmSync(dir, { recursive: true, force: true });
@@ -271,7 +302,7 @@ async function benchHttp(
   database: { url: string } | { dataDir: string },
   site: Site,
   databaseName: string | null,
-): Promise<{ sections: [string, Row[]][]; pages: PageTiming[] | null }> {
+): Promise<{ sections: [string, Row[]][]; pages: PageTiming[] | null; pagesLoad: string | null }> {
   const engine = "url" in database ? "postgres" : "pglite";
   const port = await freePort();
   progress(`${engine}: next start on port ${port}`);
@@ -280,6 +311,7 @@ async function benchHttp(
   progress(`${engine}: server pid ${server.pid} answered after ${started.seconds.toFixed(1)} s`);
   const sections: [string, Row[]][] = [];
   let pages: PageTiming[] | null = null;
+  let pagesLoad: string | null = null;
   const cpu = cpuMeter(server.pid, databaseName);
   try {
     const signIns = await signIn(server.url, site.emails);
@@ -296,7 +328,7 @@ async function benchHttp(
       }
       sections.push([
         `pages over HTTP, one signed-in user (first request after the import and the server's start, then p50 / p95 of ${plan.samples}; CPU per request of the server process and of its database)`,
-        pageRows(pages, cpuPerPage, load()),
+        pageRows(pages, cpuPerPage, (pagesLoad = load())),
       ]);
     }
     if (plan.load) {
@@ -313,7 +345,7 @@ async function benchHttp(
   } finally {
     await server.stop();
   }
-  return { sections, pages };
+  return { sections, pages, pagesLoad };
 }
 
 const PAGE_P50_MS = 150;
@@ -343,6 +375,58 @@ function loadRows(r: LoadResult, cpuPerPage: CpuUse | null, load: string): Row[]
       .filter(([, l]) => l.requests > 0)
       .map(([page, l]): Row => [`… ${page}`, `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.p99)}`, `${l.requests} pages, max ${ms(l.max)}`]),
   ];
+}
+
+type DuckdbPages = { figures: Partial<PageFigures>; seconds: Map<PageKey, number>; loads: Map<PageKey, string>; rows: Row[] };
+
+/** Each page's DuckDB script `runs` times, one page after another; the median of each. */
+async function benchDuckdb(folder: string, runs: number): Promise<DuckdbPages> {
+  const figures: Partial<PageFigures> = {};
+  const seconds = new Map<PageKey, number>();
+  const loads = new Map<PageKey, string>();
+  const rows: Row[] = [];
+  const params = { window: 90, asOf: null, payerKey: "aetna" };
+  for (const page of DUCKDB_PAGES) {
+    progress(`DuckDB: the ${page} page's figures from the raw files (${runs} runs)`);
+    const load = loadAverage();
+    const times: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const result = await runDuckdbPage(page, folder, params);
+      times.push(result.seconds);
+      (figures as Record<PageKey, unknown>)[page] = result.figures;
+    }
+    seconds.set(page, median(times));
+    loads.set(page, load());
+    rows.push([page, `${ms(median(times) * 1000)}`, `runs ${listSeconds(times)}; ${loads.get(page)}`]);
+  }
+  return { figures, seconds, loads, rows };
+}
+
+async function duckdbCheckRows(db: Database, figures: Partial<PageFigures>): Promise<Row[]> {
+  progress(`${db.engine}: DuckDB's figures against the warehouse's`);
+  const checks = await checkDuckdbAgainstWarehouse(db, figures);
+  return checks.map((c): Row => [c.page, c.same ? "same ✔" : "DIFFERS ✘", c.same ? c.compared : `${c.compared}; ${c.differences.join("; ")}`]);
+}
+
+const DUCKDB_SHARE = 0.1;
+
+/** Each page's p50 / p95 on each engine beside DuckDB's time for the page's figures (SPEC 9:
+ *  the page's own time ≤ 10 % of DuckDB's), with the load average of each measurement. */
+function sideBySide(size: string, duck: DuckdbPages, served: EngineResult[]): Section {
+  const engines = served.filter((e) => e.pages);
+  const header = ["page", ...engines.map((e) => `${e.engine} p50 / p95`), "DuckDB", ...engines.map((e) => `${e.engine} p50 ÷ DuckDB`)];
+  const rows = DUCKDB_PAGES.map((page) => {
+    const d = duck.seconds.get(page)! * 1000;
+    const timings = engines.map((e) => e.pages!.find((p) => p.page === page));
+    return [
+      page,
+      ...timings.map((t) => (t ? `${ms(t.p50)} / ${ms(t.p95)}` : "—")),
+      `${ms(d)} (${duck.loads.get(page)!.replace(/^load average /, "load ").replace(/ on \d+ cores$/, "")})`,
+      ...timings.map((t) => (t ? `${((100 * t.p50) / d).toFixed(1)} % ${t.p50 <= DUCKDB_SHARE * d ? "✔" : "✘"}` : "—")),
+    ];
+  });
+  rows.push(["load average", ...engines.map((e) => e.pagesLoad ?? ""), "each page's beside its time", ...engines.map(() => `target ≤ ${100 * DUCKDB_SHARE} %`)]);
+  return [`${size}: pages over HTTP beside DuckDB over the raw CSV files`, rows, header];
 }
 
 function compareSizes(bySize: Map<number, PageTiming[]>): Row[] {
@@ -568,13 +652,13 @@ const sumRows = (r: Awaited<ReturnType<typeof importFolder>>) => r.files.reduce(
 const snapshotNote = (s: { studies: number; orders: number; fractureEpisodes: number } | null) =>
   s ? `${s.studies} studies, ${s.orders} orders, ${s.fractureEpisodes} fracture episodes` : "";
 
-function print(sizes: number[], seed: number, sections: [string, Row[]][]): void {
+function print(sizes: number[], seed: number, sections: Section[]): void {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   console.log(`\nDXA Tracker benchmark — ${new Date().toISOString().slice(0, 10)}, ${sizes.map((n) => n.toLocaleString("en-US")).join(" and ")} members (seed ${seed})`);
   console.log(`machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  for (const [title, rows] of sections) {
-    console.log(`\n### ${title}\n\n| figure | value | note |\n|---|---|---|`);
-    for (const [figure, value, note] of rows) console.log(`| ${figure} | ${value} | ${note} |`);
+  for (const [title, rows, header = ["figure", "value", "note"]] of sections) {
+    console.log(`\n### ${title}\n\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
+    for (const row of rows) console.log(`| ${row.join(" | ")} |`);
   }
 }
 
