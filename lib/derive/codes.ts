@@ -34,12 +34,15 @@ export function hasFractureCode(codes: string): string {
 /** `hasFractureCode` over the codes already joined by commas (`joined`, evaluated up to three
  *  times: make it a column). Two position searches first, for an S or M80 anywhere, which most
  *  lines lack: at 6 million claim lines the expression then costs about a third of the regular
- *  expression alone. */
+ *  expression alone. The searches come first by a CASE: written as `searches AND regexp_like`,
+ *  the planner, which orders a filter's conditions by its own guess of their cost, ran the
+ *  regular expression first on every line when the condition stood alone (the fracture step's
+ *  2.4 million effective lines: 3.3 s, EXPLAIN ANALYZE at 2,000,000 members). */
 export function joinedHasFractureCode(joined: string): string {
   const initial = INITIAL_ENCOUNTER_FRACTURE_PREFIXES.join("|");
   // regexp_like rather than the ~ operator: the planner guesses a third of rows match a
   // function, but 1 in 200 match a ~, which at 6 million lines led it to sort them for a merge
   // join (15 s) instead of hashing (5 s).
-  return `((strpos(${joined}, 'S') > 0 OR strpos(${joined}, '${OSTEOPOROTIC_FRACTURE_PREFIX}') > 0)
-    AND regexp_like(${joined}, '(^|,)(${OSTEOPOROTIC_FRACTURE_PREFIX}[^,]*|(${initial})[^,]{2}[ABC])(,|$)'))`;
+  return `(CASE WHEN strpos(${joined}, 'S') > 0 OR strpos(${joined}, '${OSTEOPOROTIC_FRACTURE_PREFIX}') > 0
+    THEN regexp_like(${joined}, '(^|,)(${OSTEOPOROTIC_FRACTURE_PREFIX}[^,]*|(${initial})[^,]{2}[ABC])(,|$)') ELSE false END)`;
 }

@@ -9,6 +9,14 @@ import {
   sqlList,
 } from "./codes";
 
+// A claim version as one bigint ordered as D1 orders versions: received date (days since the
+// least date PostgreSQL holds, never negative), then frequency code (a smallint, shifted to be
+// non-negative) in the low 16 bits.
+const FIRST_DATE = `'4714-11-24 BC'::date`;
+const VERSION_NUMBER = `((received_date - ${FIRST_DATE})::bigint * 65536 + (frequency_code + 32768))`;
+const VERSION_DATE = (n: string) => `(${FIRST_DATE} + (${n} / 65536)::int)`;
+const VERSION_FREQUENCY = (n: string) => `(${n} % 65536 - 32768)::smallint`;
+
 const TRACKED_CODES = [...CENTRAL_DXA_CODES, ...OTHER_BONE_DENSITY_CODES, ORDER_CODE, RESULT_CODE];
 
 /** SQL condition: claim line `alias` is one DXA tracking reads (a tracked code, or a
@@ -35,16 +43,23 @@ const LINE_VALUES = `$1::date, c.claim_id, c.line_number, c.received_date, c.mem
  *  Most claims have one version, all of whose lines are the winning version's; only claims with
  *  several versions, or a void alone, need their winner looked up. The winners are read from
  *  the claim lines' key in its order, and joined to the tracked lines as a small hash table
- *  (at 2,000,000 members about 350,000 claims of 4.7 million) rather than every claim's. */
+ *  (at 2,000,000 members about 330,000 claims of 4.7 million) rather than every claim's.
+ *
+ *  A version is (received date, frequency code), numbered so that their order is the winner's
+ *  order (VERSION_NUMBER): a claim has several versions when its least and greatest numbers
+ *  differ, and the greatest is the winner. One grouping of the key's rows in order, where
+ *  listing each claim's distinct versions and ranking them took two window passes over 5
+ *  million versions (9.4 s against 3.6 s at 2,000,000 members, EXPLAIN ANALYZE, same load). */
 export async function deriveEffectiveLines(tx: Sql, asOf: string): Promise<void> {
   await tx.query(
     `CREATE TEMP TABLE d_winning_versions ON COMMIT DROP AS
-     SELECT claim_id, received_date, frequency_code FROM (
-       SELECT claim_id, received_date, frequency_code, count(*) OVER (PARTITION BY claim_id) AS versions,
-         row_number() OVER (PARTITION BY claim_id ORDER BY received_date DESC, frequency_code DESC) AS rank
-       FROM (SELECT DISTINCT claim_id, received_date, frequency_code FROM claim_lines WHERE received_date <= $1::date) v
-     ) w
-     WHERE rank = 1 AND (versions > 1 OR frequency_code = 8)`,
+     SELECT claim_id, ${VERSION_DATE("last")} AS received_date, ${VERSION_FREQUENCY("last")} AS frequency_code
+     FROM (
+       SELECT claim_id, min(${VERSION_NUMBER}) AS first, max(${VERSION_NUMBER}) AS last
+       FROM claim_lines WHERE received_date <= $1::date
+       GROUP BY claim_id
+     ) v
+     WHERE first <> last OR ${VERSION_FREQUENCY("last")} = 8`,
     [asOf],
   );
   await tx.exec(`ANALYZE d_winning_versions`);

@@ -1,5 +1,5 @@
 import type { Sql } from "@/db/client";
-import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
+import { planJoin, UNKNOWN_PAYER, withCoveragePlan } from "./attribution";
 import { assignClusters } from "./cluster";
 import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, joinedHasFractureCode } from "./codes";
 import { factsOf, type MemberScope } from "./scope";
@@ -55,11 +55,9 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: Membe
      SELECT $1::date, ep.member_id, ep.episode_date, ep.line_count, p.plan_id,
        coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,
        fu.follow_up_date, fu.follow_up_date - ep.episode_date
-     FROM d_episodes ep
+     FROM (${withCoveragePlan("d_episodes", ["member_id", "episode_date"], "member_id", "episode_date", scope)}) ep
      LEFT JOIN d_episode_follow_ups fu ON fu.member_id = ep.member_id AND fu.episode_date = ep.episode_date
-     JOIN (${coveragePlans("d_episodes", ["member_id", "episode_date"], "member_id", "episode_date", scope)}) cov
-       ON cov.member_id = ep.member_id AND cov.episode_date = ep.episode_date
-     ${planJoin("coalesce(cov.plan_id, ep.billed_plan_id)", "p")}`,
+     ${planJoin("coalesce(ep.covered_plan_id, ep.billed_plan_id)", "p")}`,
     [asOf],
   );
 }

@@ -1,5 +1,5 @@
 import type { Sql } from "@/db/client";
-import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
+import { planJoin, UNKNOWN_PAYER, withCoveragePlan } from "./attribution";
 import { assignClusters } from "./cluster";
 import { CAPTURE_DAYS, CLAIM_ORDER_GAP_DAYS, ORDER_CODE } from "./codes";
 import { factsOf, inScope, type MemberScope } from "./scope";
@@ -70,10 +70,9 @@ export async function deriveOrders(tx: Sql, asOf: string, scope: MemberScope): P
      SELECT $1::date, o.order_id, o.source, o.member_id, o.order_date, o.status, o.ordering_npi,
        o.indication, o.captured, p.plan_id, coalesce(p.payer_key, '${UNKNOWN_PAYER}'), p.product_line,
        st.study_date, st.study_date - o.order_date, coalesce(st.result_date IS NOT NULL, false)
-     FROM d_orders o
+     FROM (${withCoveragePlan("d_orders", ["order_id"], "member_id", "order_date", scope)}) o
      LEFT JOIN d_order_studies st ON st.order_id = o.order_id
-     JOIN (${coveragePlans("d_orders", ["order_id"], "member_id", "order_date", scope)}) cov ON cov.order_id = o.order_id
-     ${planJoin("coalesce(cov.plan_id, o.billed_plan_id)", "p")}`,
+     ${planJoin("coalesce(o.covered_plan_id, o.billed_plan_id)", "p")}`,
     [asOf],
   );
 }

@@ -1,5 +1,5 @@
 import type { Sql } from "@/db/client";
-import { coveragePlans, planJoin, UNKNOWN_PAYER } from "./attribution";
+import { planJoin, UNKNOWN_PAYER, withCoveragePlan } from "./attribution";
 import { assignClusters } from "./cluster";
 import { CENTRAL_DXA_CODES, RESULT_CODE, RESULT_DAYS, sqlList, STUDY_GAP_DAYS } from "./codes";
 import { factsOf, type MemberScope } from "./scope";
@@ -48,11 +48,9 @@ export async function deriveStudies(tx: Sql, asOf: string, scope: MemberScope): 
      SELECT $1::date, s.member_id, s.study_date, s.line_count, s.denied_line_count, s.has_global,
        s.has_tc, s.has_professional, s.has_global OR (s.has_tc AND s.has_professional),
        r.result_date, p.plan_id, coalesce(p.payer_key, '${UNKNOWN_PAYER}')
-     FROM d_studies s
+     FROM (${withCoveragePlan("d_studies", ["member_id", "study_date"], "member_id", "study_date", scope)}) s
      LEFT JOIN d_study_results r ON r.member_id = s.member_id AND r.study_date = s.study_date
-     JOIN (${coveragePlans("d_studies", ["member_id", "study_date"], "member_id", "study_date", scope)}) cov
-       ON cov.member_id = s.member_id AND cov.study_date = s.study_date
-     ${planJoin("coalesce(cov.plan_id, s.billed_plan_id)", "p")}`,
+     ${planJoin("coalesce(s.covered_plan_id, s.billed_plan_id)", "p")}`,
     [asOf],
   );
 }
