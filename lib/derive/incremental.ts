@@ -159,6 +159,7 @@ export async function deriveIncrementally(
     return { asOf: oldAsOf, ...basis.facts, derivation: { kind: "unchanged", reason: plan.reason } };
   }
   await prepareSession(tx);
+  await dropChanges(tx);
   await timedStep("the refresh's claim lines", () => findRefreshLines(tx, importBatchId, plan));
   const [moved] = await tx.query<{ as_of: string }>(`SELECT greatest($1::date, max(received_date))::text AS as_of FROM d_refresh_lines`, [oldAsOf]);
   const asOf = moved!.as_of;
@@ -279,11 +280,66 @@ export async function deriveIncrementally(
     orders: basis.facts.orders - c.old_orders + c.orders,
     fractureEpisodes: basis.facts.fractureEpisodes - c.old_episodes + c.episodes,
   };
+  await keepChanges(tx, oldAsOf, asOf, importBatchId, now);
   await dropWorkTables(tx);
   await tx.query(`UPDATE derived_snapshots SET built_at = now(), import_batch_id = $2 WHERE as_of = $1::date`, [asOf, importBatchId]);
   await tx.query(`UPDATE import_batches SET data_as_of = $1::date WHERE id = $2`, [asOf, importBatchId]);
   await recordBasis(tx, asOf, importBatchId, facts);
   return { asOf, ...facts, derivation: { kind: "incremental", reason: plan.reason, members: touched } };
+}
+
+/**
+ * What a refresh changed, kept for the import's later steps until its transaction ends: the
+ * touched members' studies and orders as they were and as they are, the lines of the touched
+ * claims as they were and as they are (the members' other lines are as they were), and the as-of
+ * dates before and after (refresh_dates, one row, with the import's batch id). The data page's
+ * stored findings change by them (lib/warehouse/stored-counts.ts) instead of being counted again,
+ * as the cubes change by the rows that changed. The copies of rows as they were carry row_ctid
+ * (and the lines `touched`) besides the table's columns.
+ */
+export const REFRESH_CHANGES = {
+  dates: "refresh_dates",
+  before: { studies: "refresh_studies_before", orders: "refresh_orders_before", lines: "refresh_lines_before" },
+  after: { studies: "refresh_studies_after", orders: "refresh_orders_after", lines: "refresh_lines_after" },
+} as const;
+
+export type RefreshChanges = { asOfBefore: string; asOf: string; before: typeof REFRESH_CHANGES.before; after: typeof REFRESH_CHANGES.after };
+
+const changeTables = () => [REFRESH_CHANGES.dates, ...Object.values(REFRESH_CHANGES.before), ...Object.values(REFRESH_CHANGES.after)];
+
+async function keepChanges(tx: Sql, asOfBefore: string, asOf: string, importBatchId: number, now: { studies: string; orders: string }): Promise<void> {
+  const { before, after } = REFRESH_CHANGES;
+  const renames: [string, string][] = [
+    ["d_old_studies", before.studies],
+    ["d_old_orders", before.orders],
+    ["d_old_lines", before.lines],
+    [now.studies, after.studies],
+    [now.orders, after.orders],
+    ["d_new_lines", after.lines],
+  ];
+  await tx.exec(renames.map(([from, to]) => `ALTER TABLE ${from} RENAME TO ${to};`).join("\n"));
+  await tx.query(`CREATE TEMP TABLE ${REFRESH_CHANGES.dates} ON COMMIT DROP AS SELECT $1::date AS as_of_before, $2::date AS as_of, $3::int AS import_batch_id`, [
+    asOfBefore,
+    asOf,
+    importBatchId,
+  ]);
+}
+
+async function dropChanges(tx: Sql): Promise<void> {
+  await tx.exec(`DROP TABLE IF EXISTS ${changeTables().join(", ")}`);
+}
+
+/** What the refresh of import `importBatchId`, derived in this transaction, changed (see
+ *  REFRESH_CHANGES); null when no such refresh was derived here. */
+export async function refreshChanges(tx: Sql, importBatchId: number): Promise<RefreshChanges | null> {
+  const [kept] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM unnest($1::text[]) t WHERE to_regclass('pg_temp.' || t) IS NOT NULL`, [changeTables()]);
+  if (kept!.n !== changeTables().length) return null;
+  const [dates] = await tx.query<{ as_of_before: string; as_of: string }>(
+    `SELECT as_of_before::text AS as_of_before, as_of::text AS as_of FROM ${REFRESH_CHANGES.dates} WHERE import_batch_id = $1`,
+    [importBatchId],
+  );
+  if (!dates) return null;
+  return { asOfBefore: dates.as_of_before, asOf: dates.as_of, before: REFRESH_CHANGES.before, after: REFRESH_CHANGES.after };
 }
 
 /**
@@ -371,21 +427,26 @@ async function dropEarlierSnapshots(tx: Sql, asOf: string): Promise<void> {
   await tx.query(`DELETE FROM derived_snapshots WHERE as_of <> $1::date`, [asOf]);
 }
 
-/**
- * Moves the snapshot (the only one left) from one as-of date to another. Rewriting as_of on
- * every row would write the whole snapshot again (millions of rows at full size); instead each
- * table's as_of column is dropped and added back with the new date as its default, which
- * PostgreSQL keeps in the catalogue as the value of every existing row (a "missing" attribute
- * value) without touching them. No index contains as_of (db/schema/derived.ts), so none is
- * rebuilt. The default is dropped again: a row inserted later states its as_of.
- */
+/** Moves the snapshot (the only one left) from one as-of date to another (rekeyTables). */
 async function rekeySnapshot(tx: Sql, from: string, to: string): Promise<void> {
-  for (const table of SNAPSHOT_TABLES) {
+  await rekeyTables(tx, SNAPSHOT_TABLES, to);
+  await tx.query(`UPDATE derived_snapshots SET as_of = $2::date WHERE as_of = $1::date`, [from, to]);
+}
+
+/**
+ * Sets as_of to `to` on every row of each table, all of whose rows are one snapshot's. Rewriting
+ * as_of on every row would write the whole snapshot again (millions of rows at full size);
+ * instead each table's as_of column is dropped and added back with the new date as its default,
+ * which PostgreSQL keeps in the catalogue as the value of every existing row (a "missing"
+ * attribute value) without touching them. No index may contain as_of (db/schema/derived.ts), or
+ * it would be rebuilt. The default is dropped again: a row inserted later states its as_of.
+ */
+export async function rekeyTables(tx: Sql, tables: readonly string[], to: string): Promise<void> {
+  for (const table of tables) {
     await tx.exec(`
       ALTER TABLE ${table} DROP COLUMN as_of;
       ALTER TABLE ${table} ADD COLUMN as_of date NOT NULL DEFAULT '${to}'::date;
       ALTER TABLE ${table} ALTER COLUMN as_of DROP DEFAULT;
     `);
   }
-  await tx.query(`UPDATE derived_snapshots SET as_of = $2::date WHERE as_of = $1::date`, [from, to]);
 }
