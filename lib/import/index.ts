@@ -9,7 +9,7 @@ import { rebuildDerivedFacts, type SnapshotSummary } from "../derive";
 import { timedStep } from "../derive/session";
 import { defaultPeriod } from "../filters";
 import { previousPeriod } from "../periods";
-import { storeSnapshotCounts } from "../warehouse/stored-counts";
+import { getCountedSnapshot, storeSnapshotCounts } from "../warehouse/stored-counts";
 import {
   createFhirStaging,
   fhirFileOf,
@@ -201,11 +201,15 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         // the commit). Timed with the derivation, which is what needs them.
         const written = new Set([...specs.map((s) => s.table), ...mapped.map((m) => m.table), ...(fhir.length > 0 ? ["fhir_resources"] : [])]);
         for (const table of written) await tx.exec(`ANALYZE ${table}`);
+        // Whether the data page's stored counts are the snapshot's as built now, before the
+        // derivation builds it again: only then may a refresh carry them forward.
+        const countedBefore = await getCountedSnapshot(tx);
         snapshot = await rebuildDerivedFacts(tx, turn.id);
         // The data page's counts of the new snapshot, stored with it in this transaction
         // (lib/warehouse/stored-counts.ts): its first view after the import reads them.
         const newClaimLines = files.find((f) => f.file === "claim_lines.csv")?.new ?? 0;
-        await timedStep("data page counts", () => storeSnapshotCounts(tx, { snapshot, newClaimLines }));
+        const importBatchId = turn.id;
+        await timedStep("data page counts", () => storeSnapshotCounts(tx, { snapshot, newClaimLines, countedBefore, importBatchId }));
         // CMS249 (SPEC 5b) from the FHIR resources this import wrote: the periods kept brought up
         // to date (only the patients whose resources changed), and the overview's default period
         // and the one before it evaluated, so that the first view after the import is read, not

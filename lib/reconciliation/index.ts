@@ -86,23 +86,38 @@ function findingRow(kind: FindingKind, columns: FindingColumns): string {
   return `SELECT '${kind}'::text AS finding, ${FINDING_KINDS.indexOf(kind)} AS rank, ${list.join(", ")}`;
 }
 
-const FINDING_ROWS: Record<FindingKind, string> = {
-  study_without_order: `
+/**
+ * Where findings are read from: the snapshot's tables, rows of snapshot $1; or copies of some
+ * members' rows of one snapshot (temp tables, every row of them read), by which an import keeps
+ * the stored counts by difference (./stored.ts). $1 is the as-of date either way: an order is not
+ * captured only once its capture window has passed by then.
+ */
+export type FindingSources = { studies: string; orders: string; lines: string; ofSnapshot: boolean };
+
+const SNAPSHOT_TABLES: FindingSources = { studies: "dxa_studies", orders: "order_facts", lines: "effective_lines", ofSnapshot: true };
+
+function findingRows(kind: FindingKind, from: FindingSources): string {
+  const ofSnapshot = (alias: string) => (from.ofSnapshot ? `${alias}.as_of = $1::date AND ` : "");
+  switch (kind) {
+    case "study_without_order":
+      return `
     ${findingRow("study_without_order", { member_id: "s.member_id", date: "s.study_date", payer_key: "s.payer_key", plan_id: "s.plan_id", line_count: "s.line_count" })}
-    FROM dxa_studies s
-    WHERE s.as_of = $1::date AND s.study_date BETWEEN $2::date AND $3::date
+    FROM ${from.studies} s
+    WHERE ${ofSnapshot("s")}s.study_date BETWEEN $2::date AND $3::date
       AND NOT EXISTS (
-        SELECT 1 FROM order_facts o
-        WHERE o.as_of = $1::date AND o.member_id = s.member_id AND o.status <> 'cancelled'
+        SELECT 1 FROM ${from.orders} o
+        WHERE ${ofSnapshot("o")}o.member_id = s.member_id AND o.status <> 'cancelled'
           AND o.order_date BETWEEN s.study_date - ${STUDY_ORDER_LOOKBACK_DAYS} AND s.study_date
-      )`,
-  order_not_captured: `
+      )`;
+    case "order_not_captured":
+      return `
     ${findingRow("order_not_captured", { member_id: "o.member_id", date: "o.order_date", payer_key: "o.payer_key", plan_id: "o.plan_id", order_id: "o.order_id" })}
-    FROM order_facts o
-    WHERE o.as_of = $1::date AND o.order_date BETWEEN $2::date AND $3::date
+    FROM ${from.orders} o
+    WHERE ${ofSnapshot("o")}o.order_date BETWEEN $2::date AND $3::date
       AND o.source = 'ehr' AND o.status <> 'cancelled' AND NOT o.captured
-      AND o.order_date + ${CAPTURE_DAYS} <= $1::date`,
-  incomplete_split_bill: `
+      AND o.order_date + ${CAPTURE_DAYS} <= $1::date`;
+    case "incomplete_split_bill":
+      return `
     ${findingRow("incomplete_split_bill", {
       member_id: "s.member_id",
       date: "s.study_date",
@@ -111,10 +126,11 @@ const FINDING_ROWS: Record<FindingKind, string> = {
       line_count: "s.line_count",
       billed: "CASE WHEN s.has_tc THEN 'TC' ELSE '26' END",
     })}
-    FROM dxa_studies s
-    WHERE s.as_of = $1::date AND s.study_date BETWEEN $2::date AND $3::date
-      AND NOT s.has_global AND s.has_tc <> s.has_professional`,
-  other_bone_density_code: `
+    FROM ${from.studies} s
+    WHERE ${ofSnapshot("s")}s.study_date BETWEEN $2::date AND $3::date
+      AND NOT s.has_global AND s.has_tc <> s.has_professional`;
+    case "other_bone_density_code":
+      return `
     ${findingRow("other_bone_density_code", {
       member_id: "e.member_id",
       date: "e.service_date",
@@ -125,10 +141,11 @@ const FINDING_ROWS: Record<FindingKind, string> = {
       procedure_code: "e.procedure_code",
       line_status: "e.line_status",
     })}
-    FROM effective_lines e JOIN plans bp ON bp.plan_id = e.plan_id
-    WHERE e.as_of = $1::date AND e.procedure_code IN (${sqlList(OTHER_BONE_DENSITY_CODES)})
-      AND e.service_date BETWEEN $2::date AND $3::date`,
-};
+    FROM ${from.lines} e JOIN plans bp ON bp.plan_id = e.plan_id
+    WHERE ${ofSnapshot("e")}e.procedure_code IN (${sqlList(OTHER_BONE_DENSITY_CODES)})
+      AND e.service_date BETWEEN $2::date AND $3::date`;
+  }
+}
 
 /** The kinds of finding a query selects, in the order of FINDING_KINDS. */
 export function selectedKinds(q: Pick<ReconciliationQuery, "findings">): readonly FindingKind[] {
@@ -150,13 +167,14 @@ export function findingParams(scope: Viewer["payerScope"], q: ReconciliationQuer
 }
 
 /** FROM … WHERE of the findings a query selects within a payer scope (null: every payer), built
- *  once for lists, counts, the CSV and the stored counts. */
-export function findingsFrom(scope: Viewer["payerScope"], q: ReconciliationQuery): SqlStatement {
+ *  once for lists, counts, the CSV and the stored counts; read from the snapshot's tables unless
+ *  `from` names copies (FindingSources). */
+export function findingsFrom(scope: Viewer["payerScope"], q: ReconciliationQuery, from: FindingSources = SNAPSHOT_TABLES): SqlStatement {
   return {
-    text: `FROM (${selectedKinds(q).map((k) => FINDING_ROWS[k]).join("\nUNION ALL\n")}) f
+    text: `FROM (${selectedKinds(q).map((k) => findingRows(k, from)).join("\nUNION ALL\n")}) f
       JOIN payers p ON p.key = f.payer_key
       LEFT JOIN plans pl ON pl.plan_id = f.plan_id
-      WHERE ${findingConditions({ payerKey: "f.payer_key", planId: "f.plan_id", productLine: "pl.product_line" })}`,
+      WHERE ${findingConditions({ payerKey: "f.payer_key", planId: "f.plan_id", productLine: "pl.product_line" })}${from.ofSnapshot ? "" : " AND $1::date IS NOT NULL"}`,
     params: findingParams(scope, q),
   };
 }

@@ -9,6 +9,7 @@ import { generateDataset } from "@/lib/generate";
 import { importFolder } from "@/lib/import";
 import { GROUP_BYS, groupByApplies, MEASURE_KEYS, type FollowUpWindow, type MeasureQuery } from "@/lib/measures";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
+import { findingRowsCountedAfresh, storedFindingRows } from "../support/stored-findings";
 import { compute, QUALITY_OFFICER } from "../support/viewers";
 
 // A monthly claims refresh derives only the members its lines touch (lib/derive/incremental.ts).
@@ -150,6 +151,9 @@ describe.each(ENGINES)("an incremental claims refresh on %s", (engine) => {
       const { derivation: _b, ...fullCounts } = summary!;
       expect(incrementalCounts, refresh.month).toEqual(fullCounts);
       expectSameRows(await derivedRows(monthly), await derivedRows(rebuilt), `after the ${refresh.month} refresh`);
+      // The data page's findings, which the import changes by the refresh's difference, are
+      // row for row what counting them afresh over the snapshot stores.
+      expect(await storedFindingRows(monthly), `stored findings after the ${refresh.month} refresh`).toEqual(await findingRowsCountedAfresh(monthly, result.snapshot!.asOf));
     }
     // The refreshes did change what a snapshot holds: late versions replaced or voided lines.
     const [versions] = await monthly.query<{ n: number }>(

@@ -14,14 +14,16 @@ import { countFindingsOfSnapshot, countStoredFindings } from "@/lib/reconciliati
 import { countHoldings, getStoredHoldings, type Holdings } from "@/lib/warehouse/stored-counts";
 import { getWarehouseSummary } from "@/lib/warehouse/summary";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
+import { findingRowsCountedAfresh, storedFindingRows } from "../support/stored-findings";
 import { QUALITY_OFFICER, viewerAs } from "../support/viewers";
 
 // The data page's counts are stored with each snapshot by the import that derives it
 // (lib/warehouse/stored-counts.ts, lib/reconciliation/stored.ts). After every kind of import —
 // a first load, monthly claims refreshes (incremental derivation, with late replacements and
-// voids of older claims), an import that changes nothing, one that changes an order (a full
-// derivation from staged rows) — the stored counts must be those of the snapshot as it is now,
-// and equal to counting directly, for any period and filter the page can ask.
+// voids of older claims; the findings changed by the refresh's difference), an import that
+// changes nothing, one that changes an order (a full derivation from staged rows) — the stored
+// counts must be those of the snapshot as it is now, row for row what counting them afresh
+// stores, and equal to counting directly, for any period and filter the page can ask.
 
 const MEMBERS = 1500;
 const SEED = 31;
@@ -74,6 +76,9 @@ async function expectStoredEqualsCounted(db: TestDatabase, asOf: string, when: s
   expect(await getStoredHoldings(db, asOf, null), when).toEqual(await countedHoldings(db, null));
   expect(await getStoredHoldings(db, asOf, ["aetna", "humana"]), when).toEqual(await countedHoldings(db, ["aetna", "humana"]));
   expect(await countHoldings(db, null), when).toEqual(await countedHoldings(db, null));
+  // The stored findings row for row as counting them afresh stores them: a refresh changes them
+  // by its difference, which must leave no cell off, none at zero, none of an earlier date.
+  expect(await storedFindingRows(db), `the stored findings, ${when}`).toEqual(await findingRowsCountedAfresh(db, asOf));
   const steward = viewerAs("data_steward");
   const scoped = { ...viewerAs("data_steward"), payerScope: ["aetna"] };
   for (const query of queries(asOf)) {
@@ -116,9 +121,23 @@ describe.each(ENGINES)("the data page's stored counts on %s", (engine) => {
 
     expect(slices.refreshes.map((r) => r.month)).toEqual(["2026-03", "2026-04", "2026-05", "2026-06"]);
     for (const refresh of slices.refreshes) {
+      // A cell no refresh touches, stored before it: the refresh changes the stored findings by
+      // its difference, so the cell is still there after it (counting afresh would drop it).
+      await db.exec(`
+        INSERT INTO reconciliation_days (as_of, finding, day, payer_key, plan_id, product_line, findings)
+        SELECT as_of, 'incomplete_split_bill', '1990-01-01', 'unknown', NULL, NULL, 7 FROM snapshot_counts;
+        INSERT INTO reconciliation_months (as_of, finding, month, payer_key, plan_id, product_line, findings)
+        SELECT as_of, 'incomplete_split_bill', '1990-01-01', 'unknown', NULL, NULL, 7 FROM snapshot_counts;`);
       const result = await imported(refresh.folder);
       expect(result.snapshot?.derivation?.kind, refresh.month).toBe("incremental");
       expect(result.snapshot!.asOf > first.snapshot!.asOf).toBe(true);
+      const [kept] = await db.query<{ n: number }>(
+        `SELECT (SELECT sum(findings) FROM reconciliation_days WHERE day = '1990-01-01' AND as_of = $1::date)
+              + (SELECT sum(findings) FROM reconciliation_months WHERE month = '1990-01-01' AND as_of = $1::date) AS n`,
+        [result.snapshot!.asOf],
+      );
+      expect(Number(kept!.n), `the findings kept by difference, ${refresh.month}`).toBe(14);
+      await db.exec(`DELETE FROM reconciliation_days WHERE day = '1990-01-01'; DELETE FROM reconciliation_months WHERE month = '1990-01-01';`);
       await expectStoredEqualsCounted(db, result.snapshot!.asOf, `after the ${refresh.month} refresh`);
     }
     // The refreshes brought replacements and voids of older claims, which change older findings.
