@@ -38,6 +38,8 @@ export const snapshotPayerCounts = pgTable(
 // and plan: the data page's counts for any period, payers, plans and product lines, summed from
 // a period's days and plans rather than counted from its studies, orders and lines. plan_id is
 // null (payer_key 'unknown') for what no plan could be attributed to.
+// No index may hold as_of: a claims refresh re-keys these rows to the new as-of date as it
+// re-keys the snapshot's tables (db/schema/derived.ts), by dropping as_of and adding it back.
 // The columns of a count of findings, by kind and plan, for a day or a month.
 const findingCounts = () => ({
   asOf: date("as_of", { mode: "string" }).notNull(),
