@@ -32,9 +32,13 @@ export const claimLines = pgTable(
   // load of millions of lines (lib/import/load.ts says how each engine keeps that small). The
   // member index serves the member record, which shows every line of one member: without it
   // each record scanned all the lines (0.5–1.7 s at 2,000,000 members). The data's as-of date
-  // is kept on the import log instead.
+  // is kept on the import log instead. The import batch's block range index (a few pages, next
+  // to nothing to keep while loading) finds a monthly refresh's lines: most are in the pages
+  // the table grew by, but once the table has been vacuumed some land in older pages' free
+  // space, which without it only a scan of every line finds (lib/derive/incremental.ts).
   (t) => [
     primaryKey({ columns: [t.claimId, t.receivedDate, t.frequencyCode, t.lineNumber] }),
     index("claim_lines_member_idx").on(t.memberId),
+    index("claim_lines_import_batch_brin").using("brin", t.importBatchId),
   ],
 );

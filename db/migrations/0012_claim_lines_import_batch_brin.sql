@@ -1,0 +1,1 @@
+CREATE INDEX "claim_lines_import_batch_brin" ON "claim_lines" USING brin ("import_batch_id");
