@@ -31,6 +31,23 @@ export async function prepareSession(tx: Sql): Promise<void> {
   await tx.exec(`SET LOCAL jit = off; SET LOCAL work_mem = '${memory}'; SET LOCAL maintenance_work_mem = '${memory}'`);
 }
 
+/**
+ * Runs `run` with hash joins only (nested loops and merge joins off), then puts the settings
+ * back. For statements that read a whole table whatever the plan, where the planner's guesses
+ * go wrong after a claims refresh re-keys the snapshot (its as_of column then has no
+ * statistics) and a sort for a merge join or a lookup per row costs several times the hash.
+ * On failure the transaction is lost and the settings with it.
+ */
+export async function withHashJoins<T>(tx: Sql, run: () => Promise<T>): Promise<T> {
+  const [was] = await tx.query<{ nestloop: string; mergejoin: string }>(
+    `SELECT current_setting('enable_nestloop') AS nestloop, current_setting('enable_mergejoin') AS mergejoin`,
+  );
+  await tx.exec(`SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off`);
+  const result = await run();
+  await tx.exec(`SET LOCAL enable_nestloop = ${was!.nestloop === "off" ? "off" : "on"}; SET LOCAL enable_mergejoin = ${was!.mergejoin === "off" ? "off" : "on"}`);
+  return result;
+}
+
 // The derivation's temp tables (prefix d_) go as soon as it ends, so that a second snapshot
 // in the same transaction can reuse their names.
 export async function dropWorkTables(tx: Sql): Promise<void> {
