@@ -26,13 +26,11 @@ export const derivedSnapshots = pgTable("derived_snapshots", {
 // What the data's own snapshot was last derived from, for the next import to decide whether it
 // may derive incrementally (lib/derive/incremental.ts): the import batch, the storage of each
 // warehouse table (a table emptied or rewritten outside an import forces a full derivation) and
-// how many pages the claim lines filled (a refresh's lines are looked for after them first), and
 // the snapshot's fact counts. One row at most.
 export const derivationBasis = pgTable("derivation_basis", {
   snapshotAsOf: date("snapshot_as_of", { mode: "string" }).notNull(),
   importBatchId: integer("import_batch_id"),
   storage: jsonb("storage").$type<Record<string, number>>().notNull(),
-  claimLinePages: integer("claim_line_pages").notNull(),
   // The snapshot's counts of effective lines, studies, orders and episodes (the import report's).
   facts: jsonb("facts").$type<{ effectiveLines: number; studies: number; orders: number; fractureEpisodes: number }>().notNull(),
 });

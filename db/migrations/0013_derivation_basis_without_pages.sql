@@ -1,0 +1,1 @@
+ALTER TABLE "derivation_basis" DROP COLUMN "claim_line_pages";
