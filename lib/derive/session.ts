@@ -38,13 +38,17 @@ export async function prepareSession(tx: Sql): Promise<void> {
  * statistics) and a sort for a merge join or a lookup per row costs several times the hash.
  * On failure the transaction is lost and the settings with it.
  */
-export async function withHashJoins<T>(tx: Sql, run: () => Promise<T>): Promise<T> {
-  const [was] = await tx.query<{ nestloop: string; mergejoin: string }>(
-    `SELECT current_setting('enable_nestloop') AS nestloop, current_setting('enable_mergejoin') AS mergejoin`,
-  );
-  await tx.exec(`SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off`);
+export function withHashJoins<T>(tx: Sql, run: () => Promise<T>): Promise<T> {
+  return withJoinMethodsOff(tx, ["enable_nestloop", "enable_mergejoin"], run);
+}
+
+/** Runs `run` with the planner's join methods `settings` off, then puts each back as it was. */
+export async function withJoinMethodsOff<T>(tx: Sql, settings: readonly ("enable_nestloop" | "enable_mergejoin")[], run: () => Promise<T>): Promise<T> {
+  const was: [string, string][] = [];
+  for (const name of settings) was.push([name, (await tx.query<{ value: string }>(`SELECT current_setting($1) AS value`, [name]))[0]!.value]);
+  await tx.exec(settings.map((name) => `SET LOCAL ${name} = off;`).join(" "));
   const result = await run();
-  await tx.exec(`SET LOCAL enable_nestloop = ${was!.nestloop === "off" ? "off" : "on"}; SET LOCAL enable_mergejoin = ${was!.mergejoin === "off" ? "off" : "on"}`);
+  await tx.exec(was.map(([name, value]) => `SET LOCAL ${name} = ${value === "off" ? "off" : "on"};`).join(" "));
   return result;
 }
 
