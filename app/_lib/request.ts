@@ -66,11 +66,15 @@ export async function denyPage(viewer: Viewer, route: string, params: SearchPara
 
 /** A page's view: the viewer (or a redirect to sign in), its filters, snapshot, payers and
  *  plans. Null when no claims are loaded yet. A payer or plan outside the viewer's assignment
- *  is a 403 page. */
-export async function pageContext(route: string, params: SearchParams): Promise<ViewContext | null> {
+ *  is a 403 page. Read from a standby when DATABASE_READ_URL names one, unless `readFrom` is
+ *  "primary": for a page whose other reads must go to the primary, so that its snapshot, its
+ *  figures and what it says about where they were read all come from one server. */
+export async function pageContext(route: string, params: SearchParams, readFrom: "standby" | "primary" = "standby"): Promise<ViewContext | null> {
   const viewer = await requireViewer();
   try {
-    const [read, primary] = await Promise.all([getReadDatabase(), getDatabase()]);
+    const primary = await getDatabase();
+    if (readFrom === "primary") return await getViewContext(pageDatabase(primary), viewer, params);
+    const read = await getReadDatabase();
     return await getViewContext(pageDatabase(read.db), viewer, params, { primary: pageDatabase(primary), readSource: read.source });
   } catch (error) {
     if (error instanceof AccessDeniedError) return denyPage(viewer, route, params, error);

@@ -29,8 +29,10 @@ export default async function DataPage({ searchParams }: { searchParams: Promise
   // The data page is the warehouse's own view (imports, completeness, reconciliation): for
   // the roles that see every payer. A payer-scoped viewer is refused.
   if (viewer.payerScope !== null) return denyPage(viewer, "/data", params, new AccessDeniedError("The data page is for quality officers, data stewards and administrators.", "role"));
+  // Every read of this page goes to the primary, its context too (lib/views/data.ts says why):
+  // a snapshot taken from a standby would not match the counts and import log read here.
   const db = pageDatabase(await getDatabase());
-  const ctx = await pageContext("/data", params);
+  const ctx = await pageContext("/data", params, "primary");
   const { summary, imports, claimsLag: lag, ordersByPayer, counts, examples } = await getDataView(db, viewer, ctx);
   const unknownOrders = ordersByPayer.get(UNKNOWN_PAYER_KEY) ?? 0;
   // A finding's member opens their record (same period, window and as-of date) for the roles

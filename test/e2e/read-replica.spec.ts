@@ -86,6 +86,11 @@ test("a page says how far its standby is behind when it is", async () => {
     }, 30);
     const page = await (await officer.get(`/?${PERIOD}`)).text();
     expect(page).toMatch(/read from a standby \d+ s behind the primary/);
+    // The data page reads the primary whole (its import log must show an upload at once), its
+    // snapshot too: it never says it was read from the standby it did not read.
+    const dataPage = await officer.get(`/data?${PERIOD}`);
+    expect(dataPage.status()).toBe(200);
+    expect(await dataPage.text()).not.toMatch(/read from a standby/);
     expect((await followUp()).denominator).toBe(105); // not yet the primary's 106
   } finally {
     await admin`SELECT pg_wal_replay_resume()`;
