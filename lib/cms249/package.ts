@@ -33,7 +33,9 @@ let loaded: MeasurePackage | undefined;
 
 export function loadMeasurePackage(bundlePath: string = MEASURE_BUNDLE_PATH): MeasurePackage {
   if (loaded && bundlePath === MEASURE_BUNDLE_PATH) return loaded;
-  const text = readFileSync(bundlePath);
+  // Marked for the build's file tracer: a path it cannot resolve makes it trace the whole
+  // project as the server's files. The bundle is read from the working directory at run time.
+  const text = readFileSync(/* turbopackIgnore: true */ bundlePath);
   const bundle = JSON.parse(text.toString("utf8")) as FhirResource;
   const resources = entries(bundle);
   const measure = resources.find((r) => r.resourceType === "Measure");
