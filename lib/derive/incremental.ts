@@ -245,7 +245,7 @@ export async function deriveIncrementally(
     const added = inputs("d_studies_added", "d_orders_added");
     await tx.exec(`
       CREATE TEMP TABLE d_sc_members ON COMMIT DROP AS
-      SELECT DISTINCT member_id FROM ((${gone} EXCEPT ${added}) UNION ALL (${added} EXCEPT ${gone})) changed;
+      SELECT DISTINCT member_id FROM ((${gone} EXCEPT ${added}) UNION ALL (${added} EXCEPT ${gone})) changed ORDER BY member_id;
       ALTER TABLE d_sc_members ADD PRIMARY KEY (member_id);
       ANALYZE d_sc_members;
       CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP;
@@ -386,6 +386,16 @@ async function findRefreshLines(tx: Sql, importBatchId: number): Promise<void> {
 /**
  * The touched claims (d_claims), their lines (d_claim_lines) and members (d_members, see above;
  * those with a tracked line in a touched claim also in d_line_members); returns how many members.
+ *
+ * d_members is written in key order (so is d_sc_members, below). Each read by memberIn
+ * (`= ANY (ARRAY(…))`) has its index scan sort the array first, to walk the index in order,
+ * comparing keys one function call at a time: 77,000 ids cost 40-100 ms per read at 2,000,000
+ * members, and a refresh reads by them six times (coverage, effective lines, studies, orders,
+ * episodes, EHR orders). An array already in order is checked in one pass (PostgreSQL's sort
+ * looks for that first), and the table's rows come out in the order written; sorting them once
+ * costs about 40 ms. Same rows either way (order_facts of 77,000 members, psql, back to back:
+ * 180 ms and 184 ms, 105 ms and 76 ms when sorted). Not d_claims: sorting its 147,000 claim ids
+ * took 190 ms, and it is read once so.
  */
 async function findTouchedMembers(tx: Sql, oldAsOf: string, asOf: string): Promise<number> {
   await tx.exec(`
@@ -408,7 +418,8 @@ async function findTouchedMembers(tx: Sql, oldAsOf: string, asOf: string): Promi
     `CREATE TEMP TABLE d_members ON COMMIT DROP AS
      SELECT member_id FROM d_line_members
      UNION
-     SELECT member_id FROM ehr_orders WHERE order_date > $1::date AND order_date <= $2::date`,
+     SELECT member_id FROM ehr_orders WHERE order_date > $1::date AND order_date <= $2::date
+     ORDER BY member_id`,
     [oldAsOf, asOf],
   );
   await tx.exec(`ALTER TABLE d_line_members ADD PRIMARY KEY (member_id); ANALYZE d_line_members; ALTER TABLE d_members ADD PRIMARY KEY (member_id); ANALYZE d_members;`);
