@@ -249,14 +249,17 @@ export async function deriveIncrementally(
     // Read from the rows that changed (gone and added): a date or month in one of them and not
     // in the other may still be in a row that did not change, which adds a woman whose corners
     // then cancel out; none whose corners change is missed.
-    const inputs = (studies: string, orders: string) =>
-      `(SELECT member_id, study_date AS d, false AS is_order FROM ${studies}
-       UNION SELECT member_id, date_trunc('month', order_date)::date, true FROM ${orders} WHERE status <> 'cancelled')`;
-    const gone = inputs("d_studies_gone", "d_orders_gone");
-    const added = inputs("d_studies_added", "d_orders_added");
+    // One grouping of the four tables' dates: a (member, date or month) in the rows gone and not
+    // in those added, or the other way round (its two sets taken and compared cost twice as much).
+    const inputs = (studies: string, orders: string, gone: boolean) =>
+      `SELECT member_id, study_date AS d, false AS is_order, ${gone} AS gone FROM ${studies}
+       UNION ALL SELECT member_id, date_trunc('month', order_date)::date, true, ${gone} FROM ${orders} WHERE status <> 'cancelled'`;
     await tx.exec(`
       CREATE TEMP TABLE d_sc_members ON COMMIT DROP AS
-      SELECT DISTINCT member_id FROM ((${gone} EXCEPT ${added}) UNION ALL (${added} EXCEPT ${gone})) changed ORDER BY member_id;
+      SELECT DISTINCT member_id FROM (
+        SELECT member_id FROM (${inputs("d_studies_gone", "d_orders_gone", true)} UNION ALL ${inputs("d_studies_added", "d_orders_added", false)}) x
+        GROUP BY member_id, d, is_order HAVING bool_or(gone) <> bool_or(NOT gone)
+      ) changed ORDER BY member_id;
       ALTER TABLE d_sc_members ADD PRIMARY KEY (member_id);
       ANALYZE d_sc_members;
       CREATE TEMP TABLE d_sc_difference (plan_id text COLLATE "C", month_from int, month_to int, denominator int, numerator int) ON COMMIT DROP;
