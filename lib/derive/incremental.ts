@@ -214,12 +214,17 @@ export async function deriveIncrementally(
     await tx.exec(`CREATE TEMP TABLE d_new_lines (LIKE effective_lines) ON COMMIT DROP`);
     await deriveEffectiveLinesOfClaims(tx, asOf, "d_claim_lines", "d_new_lines");
     await replaceRows(tx, "effective_lines", "d_old_lines", "d_new_lines", "lines");
+    // A view, not a copy: D2-D7 read it four times, each a scan of these two small tables with a
+    // filter on the code, where the copy of 230,000 rows took 0.28 s. Sampled for the columns
+    // those reads filter and join on only: the arrays' element statistics made ANALYZE of every
+    // column cost three times as much (psql, load 6: 150,000 lines, 0.35 s against 0.11 s).
+    // Dropped after D2-D7, before the tables it reads.
     await tx.exec(`
-      CREATE TEMP TABLE ${factsOf(scope, "effective_lines")} (LIKE effective_lines) ON COMMIT DROP;
-      INSERT INTO ${factsOf(scope, "effective_lines")} (${EFFECTIVE_LINE_COLUMNS})
+      ANALYZE d_old_member_lines (member_id, procedure_code, service_date, has_not_performed, touched);
+      ANALYZE d_new_lines (member_id, procedure_code, service_date, has_not_performed);
+      CREATE TEMP VIEW ${factsOf(scope, "effective_lines")} AS
       SELECT ${EFFECTIVE_LINE_COLUMNS} FROM d_old_member_lines WHERE NOT touched
       UNION ALL SELECT ${EFFECTIVE_LINE_COLUMNS} FROM d_new_lines;
-      ANALYZE ${factsOf(scope, "effective_lines")};
     `);
   });
   // The touched members' facts from scratch, into temp tables (factsOf), then in place of theirs.
@@ -229,6 +234,8 @@ export async function deriveIncrementally(
     await deriveOrders(tx, asOf, scope);
     await deriveFractureEpisodes(tx, asOf, scope);
     for (const [copy, table, name] of OLD_FACTS) await replaceRows(tx, table, copy, factsOf(scope, table), name);
+    // A temp view lasts as long as the session, and its tables cannot be dropped before it.
+    await tx.exec(`DROP VIEW ${factsOf(scope, "effective_lines")}`);
   });
   const now = { orders: factsOf(scope, "order_facts"), studies: factsOf(scope, "dxa_studies"), episodes: factsOf(scope, "fracture_episodes") };
 
