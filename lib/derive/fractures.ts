@@ -2,7 +2,7 @@ import type { Sql } from "@/db/client";
 import { planJoin, UNKNOWN_PAYER, withCoveragePlan } from "./attribution";
 import { assignClusters } from "./cluster";
 import { EPISODE_GAP_DAYS, FRACTURE_FOLLOW_UP_DAYS, FRACTURE_MIN_AGE, joinedHasFractureCode } from "./codes";
-import { factsOf, type MemberScope } from "./scope";
+import { factsOf, memberIn, type MemberScope } from "./scope";
 
 /** D6: fragility fracture episodes of members aged 50+, and their first DXA follow-up (a live
  *  order or a study within 180 days), for the members of the scope (whose episodes are not among
@@ -17,10 +17,14 @@ export async function deriveFractureEpisodes(tx: Sql, asOf: string, scope: Membe
      WHERE e.as_of = $1::date AND ${joinedHasFractureCode("dx.joined")}`,
     [asOf],
   );
+  // The ages: for every member a full derivation joins the whole members table; a refresh's few
+  // thousand members with a fracture line are looked up by its index (memberIn), where the
+  // planner hashed all 2,000,000 members for 12,500 lines (0.3-0.5 s a refresh).
+  const members = scope.members ? `(SELECT member_id, birth_date FROM members WHERE ${memberIn("member_id", "d_fracture_coded")})` : "members";
   await tx.exec(`
     ANALYZE d_fracture_coded;
     CREATE TEMP TABLE d_fracture_lines ON COMMIT DROP AS
-    SELECT e.* FROM d_fracture_coded e JOIN members m ON m.member_id = e.member_id
+    SELECT e.* FROM d_fracture_coded e JOIN ${members} m ON m.member_id = e.member_id
     WHERE extract(year FROM age(e.d, m.birth_date)) >= ${FRACTURE_MIN_AGE};
   `);
   await assignClusters(tx, "d_fracture_lines", EPISODE_GAP_DAYS);
