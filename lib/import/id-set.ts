@@ -35,11 +35,14 @@ export class IdSet {
   static ofLines(text: Uint8Array): { set: IdSet; lines: number } {
     let lines = 1;
     for (let i = 0; i < text.length; i++) if (text[i] === 10) lines++;
-    const set = new IdSet(lines, text.length);
+    // The ids stay where they are: the set keeps the text as its bytes.
+    const set = new IdSet(lines, 0);
+    set.bytes = Buffer.from(text.buffer, text.byteOffset, text.length);
+    set.used = text.length;
     let from = 0;
     for (let i = 0; i <= text.length; i++) {
       if (i === text.length || text[i] === 10) {
-        set.addBytes(text, from, i);
+        set.insert(text, from, i, from);
         from = i + 1;
       }
     }
@@ -76,6 +79,11 @@ export class IdSet {
   }
 
   addBytes(src: Uint8Array, from: number, to: number): void {
+    this.insert(src, from, to, -1);
+  }
+
+  /** Adds src[from, to); `at`: where the set's own bytes hold it already, or -1 to copy it. */
+  private insert(src: Uint8Array, from: number, to: number, at: number): void {
     if (2 * (this.count + 1) > this.slots.length) this.rehash(2 * this.slots.length);
     const mask = this.slots.length - 1;
     let slot = hashOf(src, from, to) & mask;
@@ -85,14 +93,20 @@ export class IdSet {
       if (this.equals(entry - 1, src, from, to)) return;
     }
     const length = to - from;
+    if (this.count === this.starts.length) {
+      this.starts = grownInts(this.starts);
+      this.ends = grownInts(this.ends);
+    }
+    if (at !== -1) {
+      this.starts[this.count] = at;
+      this.ends[this.count] = at + length;
+      this.slots[slot] = ++this.count;
+      return;
+    }
     if (this.used + length > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + length));
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
-    }
-    if (this.count === this.starts.length) {
-      this.starts = grownInts(this.starts);
-      this.ends = grownInts(this.ends);
     }
     const bytes = this.bytes;
     let p = this.used;
