@@ -15,14 +15,40 @@ export type ParseContext = {
   today: string;
 };
 
+/** What a parser accepts, for the byte reader (lib/import/byte-cells.ts), which checks the
+ *  usual cells of a file without making a string of them and hands every other cell to the
+ *  parser itself. */
+export type ParserShape =
+  | { kind: "text"; min: number; max: number }
+  | { kind: "isoDate" }
+  | { kind: "oneOf"; values: readonly string[] }
+  | { kind: "integer"; min: number }
+  | { kind: "amount" }
+  | { kind: "npi" }
+  | { kind: "procedureCode" }
+  | { kind: "placeOfService" };
+
+const SHAPES = new WeakMap<FieldParser, ParserShape>();
+
+function shaped<P extends FieldParser>(parse: P, shape: ParserShape): P {
+  SHAPES.set(parse, shape);
+  return parse;
+}
+
+export function shapeOf(parse: FieldParser): ParserShape | null {
+  return SHAPES.get(parse) ?? null;
+}
+
 export function text(min: number, max: number): FieldParser {
-  return (raw) =>
-    raw.length >= min && raw.length <= max ? raw : new Invalid(`must be ${min}–${max} characters (got ${raw.length})`);
+  return shaped(
+    (raw) => (raw.length >= min && raw.length <= max ? raw : new Invalid(`must be ${min}–${max} characters (got ${raw.length})`)),
+    { kind: "text", min, max },
+  );
 }
 
 const NOT_A_DATE = new Invalid("not a calendar date in the form YYYY-MM-DD");
 
-export const isoDate: FieldParser = (raw) => (isIsoDate(raw) ? raw : NOT_A_DATE);
+export const isoDate: FieldParser = shaped((raw) => (isIsoDate(raw) ? raw : NOT_A_DATE), { kind: "isoDate" });
 
 export const pastDate: FieldParser = (raw, ctx) => {
   if (!isIsoDate(raw)) return NOT_A_DATE;
@@ -37,11 +63,14 @@ export function oneOf(values: readonly string[], options: { caseInsensitive?: bo
     if (options.caseInsensitive) lookup.set(v.toLowerCase(), v).set(v.toUpperCase(), v);
   }
   const refusal = new Invalid(`must be one of ${values.join(", ")}`);
-  return (raw) => {
-    // The cell as listed, nearly always: compared first, because a lookup hashes the cell.
-    for (let i = 0; i < values.length; i++) if (raw === values[i]) return values[i]!;
-    return lookup.get(raw) ?? (options.caseInsensitive ? lookup.get(raw.toLowerCase()) : undefined) ?? refusal;
-  };
+  return shaped(
+    (raw) => {
+      // The cell as listed, nearly always: compared first, because a lookup hashes the cell.
+      for (let i = 0; i < values.length; i++) if (raw === values[i]) return values[i]!;
+      return lookup.get(raw) ?? (options.caseInsensitive ? lookup.get(raw.toLowerCase()) : undefined) ?? refusal;
+    },
+    { kind: "oneOf", values },
+  );
 }
 
 // The rules below read character codes rather than regular expressions: an import checks
@@ -49,49 +78,61 @@ export function oneOf(values: readonly string[], options: { caseInsensitive?: bo
 
 export function integer(min: number): FieldParser {
   const refusal = new Invalid(`must be a whole number ≥ ${min}`);
-  return (raw) => {
-    if (raw.length > 9 || !allDigits(raw, 0, raw.length)) return refusal;
-    const n = Number(raw);
-    return n < min ? refusal : raw.charCodeAt(0) === ZERO ? String(n) : raw;
-  };
+  return shaped(
+    (raw) => {
+      if (raw.length > 9 || !allDigits(raw, 0, raw.length)) return refusal;
+      const n = Number(raw);
+      return n < min ? refusal : raw.charCodeAt(0) === ZERO ? String(n) : raw;
+    },
+    { kind: "integer", min },
+  );
 }
 
 const NOT_AN_AMOUNT = new Invalid("must be a decimal ≥ 0 with at most 2 decimal places");
 
 /** `12`, `12.5`, `12.50`: up to 12 whole digits and 2 decimals. */
-export const amount: FieldParser = (raw) => {
-  const point = raw.indexOf(".");
-  const whole = point === -1 ? raw.length : point;
-  const decimals = point === -1 ? 0 : raw.length - point - 1;
-  const shape = whole >= 1 && whole <= 12 && (point === -1 || (decimals >= 1 && decimals <= 2));
-  return shape && allDigits(raw, 0, whole) && allDigits(raw, whole + 1, raw.length) ? raw : NOT_AN_AMOUNT;
-};
+export const amount: FieldParser = shaped(
+  (raw) => {
+    const point = raw.indexOf(".");
+    const whole = point === -1 ? raw.length : point;
+    const decimals = point === -1 ? 0 : raw.length - point - 1;
+    const shape = whole >= 1 && whole <= 12 && (point === -1 || (decimals >= 1 && decimals <= 2));
+    return shape && allDigits(raw, 0, whole) && allDigits(raw, whole + 1, raw.length) ? raw : NOT_AN_AMOUNT;
+  },
+  { kind: "amount" },
+);
 
 const NOT_TEN_DIGITS = new Invalid("must be a 10-digit NPI");
 const WRONG_CHECK_DIGIT = new Invalid("NPI check digit is wrong");
 
-export const npi: FieldParser = (raw) => {
-  if (raw.length !== 10 || !allDigits(raw, 0, 10)) return NOT_TEN_DIGITS;
-  return isValidNpi(raw) ? raw : WRONG_CHECK_DIGIT;
-};
+export const npi: FieldParser = shaped(
+  (raw) => {
+    if (raw.length !== 10 || !allDigits(raw, 0, 10)) return NOT_TEN_DIGITS;
+    return isValidNpi(raw) ? raw : WRONG_CHECK_DIGIT;
+  },
+  { kind: "npi" },
+);
 
 const NOT_A_PROCEDURE = new Invalid("must be a 5-character CPT/HCPCS code (letters and digits)");
 
 /** Stored upper case: `g0130` is `G0130`. */
-export const procedureCode: FieldParser = (raw) => {
-  if (raw.length !== 5) return NOT_A_PROCEDURE;
-  let lower = false;
-  for (let i = 0; i < 5; i++) {
-    const c = raw.charCodeAt(i);
-    if (c >= 97 && c <= 122) lower = true;
-    else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return NOT_A_PROCEDURE;
-  }
-  return lower ? raw.toUpperCase() : raw;
-};
+export const procedureCode: FieldParser = shaped(
+  (raw) => {
+    if (raw.length !== 5) return NOT_A_PROCEDURE;
+    let lower = false;
+    for (let i = 0; i < 5; i++) {
+      const c = raw.charCodeAt(i);
+      if (c >= 97 && c <= 122) lower = true;
+      else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return NOT_A_PROCEDURE;
+    }
+    return lower ? raw.toUpperCase() : raw;
+  },
+  { kind: "procedureCode" },
+);
 
 const NOT_A_PLACE = new Invalid("must be a 2-digit place of service code");
 
-export const placeOfService: FieldParser = (raw) => (raw.length === 2 && allDigits(raw, 0, 2) ? raw : NOT_A_PLACE);
+export const placeOfService: FieldParser = shaped((raw) => (raw.length === 2 && allDigits(raw, 0, 2) ? raw : NOT_A_PLACE), { kind: "placeOfService" });
 
 const ZERO = 48;
 

@@ -33,16 +33,21 @@ export async function checkLoadedRows(sql: Sql, loaded: ReadonlyMap<FileSpec, Lo
   }
 }
 
-/** On PGlite, a load into an empty table builds its indexes once, after the COPY (one sort
- *  each) rather than row by row (db/indexes.ts): the first load of millions of claim lines is
- *  several times faster. Returns the rebuild, or null when the indexes stay.
+/** A load into an empty table builds its indexes once, after the COPY (one sort each), rather
+ *  than row by row (db/indexes.ts). Returns the rebuild, or null when the table holds rows and
+ *  its indexes stay.
  *
- *  On a PostgreSQL server the indexes stay: the server maintains them in its own process while
- *  this one validates the next rows, so they cost no time, whereas a rebuild after the load
- *  would wait for both (measured on 590,223 claim lines: 2.0 s for the load with its key
- *  against 2.7 s with the key rebuilt). PGlite runs in this process's thread: nothing overlaps. */
+ *  On PGlite, which runs in this process's thread, the first load of millions of claim lines
+ *  is several times faster so. On a PostgreSQL server it once cost more than it saved (the key
+ *  alone, kept, was maintained while this process validated the next rows: 2.0 s against 2.7 s
+ *  for 590,223 claim lines), but with the member index and the batch's block range index beside
+ *  the key the server became the slower half: maintaining the three was over half of its COPY
+ *  (perf: ExecInsertIndexTuples 54 %), 2.1–2.3 s of its CPU for those lines against 1.4–1.7 s
+ *  for the COPY and the builds, and the import took 4.4–6.9 s against 4.1–5.0 s beside the
+ *  plain COPY's 1.8–2.8 s on the same loaded machine (lib/import/read-file.ts having made this
+ *  process the faster half). */
 export async function suspendIndexesForImport(sql: Sql, table: string): Promise<RebuildIndexes | null> {
-  return sql.engine === "pglite" ? suspendIndexesIfEmpty(sql, table) : null;
+  return suspendIndexesIfEmpty(sql, table);
 }
 
 async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLog): Promise<void> {

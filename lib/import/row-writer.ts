@@ -12,17 +12,17 @@ const REMEMBERED_PER_COLUMN = 20_000;
 const REQUIRED_EMPTY = new Invalid("required value is empty");
 
 /** What a cell became: its normalised text, null (empty and optional), or why it is refused. */
-type Verdict = string | null | Invalid;
+export type Verdict = string | null | Invalid;
 
 /** One column's rules and encoding. Rows of one claim or member repeat most cells of the row
  *  before (dates, plan, provider, status), so every column first compares its cell with the
  *  previous row's and reuses that verdict. A column whose cells repeat across the whole file
  *  (modifier and diagnosis lists, `repeats`) also remembers the verdict on each distinct cell:
  *  a large file repeats a few thousand of them millions of times. */
-class ColumnWriter {
+export class ColumnWriter {
   /** The normalised text of the last cell written (for row rules and references). */
   value: string | null = null;
-  private readonly encode: CellEncoder;
+  readonly encode: CellEncoder;
   private readonly remembered: Map<string, Verdict> | null;
   private previousRaw: string | null = null;
   private previous: Verdict = null;
@@ -45,7 +45,8 @@ class ColumnWriter {
     return null;
   }
 
-  private recall(raw: string): Verdict {
+  /** The verdict on a cell (remembered as `write` remembers it), writing nothing. */
+  recall(raw: string): Verdict {
     if (raw === this.previousRaw) return this.previous;
     const remembered = this.remembered;
     let verdict = remembered === null ? undefined : remembered.get(raw);

@@ -10,16 +10,19 @@ import { Transform, type TransformCallback } from "node:stream";
  *  parser splits on LF alone and counts one physical line per line end. A CR that ends a chunk
  *  waits for the next one, which may begin with its LF. */
 export class Utf8Text extends Transform {
-  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+  private readonly decoder: TextDecoder;
   private readonly lineEnds: boolean;
   private pendingCr = false;
   /** Whether any text so far held a double quote: until one does, no CSV cell can span lines
    *  (lib/import/read-file.ts then skips looking for line breaks inside cells). */
   sawQuote = false;
 
-  constructor(options: { lineEnds?: boolean } = {}) {
+  /** `midFile`: the bytes start inside a file (lib/import/read-file.ts reads its first lines
+   *  itself), where U+FEFF is a character of the text, not a byte-order mark to drop. */
+  constructor(options: { lineEnds?: boolean; midFile?: boolean } = {}) {
     super({ readableObjectMode: true });
     this.lineEnds = options.lineEnds ?? false;
+    this.decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: options.midFile ?? false });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
