@@ -1,6 +1,7 @@
 import { byteCellFor, type ByteCell } from "./byte-cells";
 import type { BinaryCopyWriter } from "./copy-binary";
 import { Invalid, shapeOf, type ParseContext } from "./fields";
+import { hashOf } from "./id-set";
 import { PROVENANCE_COLUMNS, type FileSpec } from "./files";
 import { KnownIds, type ReferenceKind } from "./known-ids";
 import type { ProblemLog } from "./problems";
@@ -199,7 +200,7 @@ class ByteMemo {
   /** The entry of the cell src[from, to), or -1. */
   find(src: Uint8Array, from: number, to: number): number {
     const mask = this.slots.length - 1;
-    for (let slot = hash(src, from, to) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hashOf(src, from, to) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot]! - 1;
       if (entry === -1) return -1;
       const start = this.entries[4 * entry]!;
@@ -239,7 +240,7 @@ class ByteMemo {
     this.refusals[entry] = refusal;
     this.shownCells[entry] = refusal === null ? "" : shown;
     const mask = this.slots.length - 1;
-    let slot = hash(src, from, to) & mask;
+    let slot = hashOf(src, from, to) & mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
     this.slots[slot] = entry + 1;
   }
@@ -260,9 +261,3 @@ function grownBytes(array: Uint8Array, needed: number): Uint8Array {
   return grown;
 }
 
-function hash(src: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
-  h ^= h >>> 15;
-  return Math.imul(h, 0x2c1b3c6d) >>> 0;
-}

@@ -160,8 +160,9 @@ function grownInts(array: Int32Array): Int32Array {
   return grown;
 }
 
-/** FNV-1a over the bytes, then mixed so that the low bits (the slot) depend on every byte. */
-function hashOf(src: Uint8Array, from: number, to: number): number {
+/** FNV-1a over the bytes, then mixed so that the low bits (the slot) depend on every byte. Also
+ *  the slot of a remembered cell (byte-row-writer.ts). */
+export function hashOf(src: Uint8Array, from: number, to: number): number {
   let h = 0x811c9dc5;
   for (let i = from; i < to; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
   h ^= h >>> 15;
