@@ -5,7 +5,7 @@ import { hashOf } from "./id-set";
 import { PROVENANCE_COLUMNS, type FileSpec } from "./files";
 import { KnownIds, type ReferenceKind } from "./known-ids";
 import type { ProblemLog } from "./problems";
-import { ColumnWriter } from "./row-writer";
+import { ColumnWriter, rowRuleHolds } from "./row-writer";
 
 /**
  * RowWriter (lib/import/row-writer.ts) for rows read as bytes (lib/import/read-file.ts, ASCII
@@ -58,13 +58,7 @@ export class ByteRowWriter {
       const reference = this.referencesOf[i];
       if (reference) valid = this.checkReference(reference, column, src, from, to, line, problems) && valid;
     }
-    if (valid && spec.checkRow) {
-      const rowProblem = spec.checkRow(Object.fromEntries(columns.map((c) => [c.name, c.value])));
-      if (rowProblem) {
-        problems.add(spec.file, line, rowProblem.column, rowProblem.value, rowProblem.reason);
-        valid = false;
-      }
-    }
+    if (valid && spec.checkRow) valid = rowRuleHolds(spec, columns.map((c) => [c.name, c.value] as const), line, problems);
     if (!valid) out.rewind(mark);
     else if (this.defines) this.known.add(this.defines.kind, this.defines.column.value!);
     return valid;

@@ -135,13 +135,7 @@ export class RowWriter {
         valid = this.checkReference(reference, column, line, problems) && valid;
       }
     }
-    if (valid && spec.checkRow) {
-      const rowProblem = spec.checkRow(Object.fromEntries(columns.map((c) => [c.column.name, c.value])));
-      if (rowProblem) {
-        problems.add(spec.file, line, rowProblem.column, rowProblem.value, rowProblem.reason);
-        valid = false;
-      }
-    }
+    if (valid && spec.checkRow) valid = rowRuleHolds(spec, columns.map((c) => [c.column.name, c.value] as const), line, problems);
     if (!valid) out.rewind(mark);
     else if (this.defines) this.known.add(this.defines.kind, this.defines.column.value!);
     return valid;
@@ -162,3 +156,12 @@ export class RowWriter {
 }
 
 type ReferenceCheck = { kind: ReferenceKind; lastKnown: string | null };
+
+/** The file's rule over a row whose every cell is valid (spec.checkRow, e.g. an end date not
+ *  before the start), reported to `problems` when broken. Both row writers end a row with it. */
+export function rowRuleHolds(spec: FileSpec, values: readonly (readonly [string, string | null])[], line: number, problems: ProblemLog): boolean {
+  if (!spec.checkRow) return true;
+  const rowProblem = spec.checkRow(Object.fromEntries(values));
+  if (rowProblem) problems.add(spec.file, line, rowProblem.column, rowProblem.value, rowProblem.reason);
+  return !rowProblem;
+}
