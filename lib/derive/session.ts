@@ -39,11 +39,14 @@ export async function prepareSession(tx: Sql): Promise<void> {
  * On failure the transaction is lost and the settings with it.
  */
 export function withHashJoins<T>(tx: Sql, run: () => Promise<T>): Promise<T> {
-  return withJoinMethodsOff(tx, ["enable_nestloop", "enable_mergejoin"], run);
+  return withPlannerMethodsOff(tx, ["enable_nestloop", "enable_mergejoin"], run);
 }
 
-/** Runs `run` with the planner's join methods `settings` off, then puts each back as it was. */
-export async function withJoinMethodsOff<T>(tx: Sql, settings: readonly ("enable_nestloop" | "enable_mergejoin")[], run: () => Promise<T>): Promise<T> {
+/** A planner method that a statement here may need to rule out. */
+export type PlannerMethod = "enable_nestloop" | "enable_mergejoin" | "enable_hashagg" | "enable_sort";
+
+/** Runs `run` with the planner's methods `settings` off, then puts each back as it was. */
+export async function withPlannerMethodsOff<T>(tx: Sql, settings: readonly PlannerMethod[], run: () => Promise<T>): Promise<T> {
   const was: [string, string][] = [];
   for (const name of settings) was.push([name, (await tx.query<{ value: string }>(`SELECT current_setting($1) AS value`, [name]))[0]!.value]);
   await tx.exec(settings.map((name) => `SET LOCAL ${name} = off;`).join(" "));

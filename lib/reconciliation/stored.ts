@@ -5,7 +5,7 @@ import type { MeasureScope } from "../measures/scope";
 import { applyDifference, type Cells } from "../derive/cubes";
 import { CAPTURE_DAYS } from "../derive/codes";
 import { rekeyTables } from "../derive/incremental";
-import { withJoinMethodsOff } from "../derive/session";
+import { withPlannerMethodsOff } from "../derive/session";
 import {
   countFindings,
   countsByKind,
@@ -32,7 +32,7 @@ export async function storeReconciliationDays(tx: Sql, asOf: string): Promise<vo
   // statistics say. After an incremental derivation the snapshot's as_of column has none (the
   // refresh re-keys it), the planner takes the studies for a few hundred rows and looks up each
   // one's orders by index: 8-9 s at 2,000,000 members on a refresh, against about 1.5 s.
-  await withJoinMethodsOff(tx, ["enable_nestloop"], () =>
+  await withPlannerMethodsOff(tx, ["enable_nestloop"], () =>
     tx.query(
       `INSERT INTO reconciliation_days (as_of, finding, day, payer_key, plan_id, product_line, findings)
        SELECT $1::date, f.finding, f.date, f.payer_key, f.plan_id, pl.product_line, count(*)::int
