@@ -3,8 +3,8 @@
 // data (docs/benchmarks.md). With --hash, prints a row count and a sum of row hashes per
 // snapshot table before rolling back: two versions that agree on every line derive the same rows.
 // With --explain, the server logs each statement over 300 ms with its plan and time (auto_explain,
-// in PostgreSQL's own log).
-// npx tsx scripts/rebuild-once.ts <database url> [--hash] [--explain]
+// in PostgreSQL's own log); with --analyze as well, each plan node's actual rows and time.
+// npx tsx scripts/rebuild-once.ts <database url> [--hash] [--explain [--analyze]]
 import { openDatabase } from "@/db/client";
 import { derivationSteps, rebuildDerivedFacts, SNAPSHOT_TABLES } from "@/lib/derive";
 
@@ -12,7 +12,7 @@ class RolledBack extends Error {}
 
 async function main(): Promise<void> {
   const [databaseUrl, ...flags] = process.argv.slice(2);
-  if (!databaseUrl) throw new Error("usage: rebuild-once.ts <database url> [--hash] [--explain]");
+  if (!databaseUrl) throw new Error("usage: rebuild-once.ts <database url> [--hash] [--explain [--analyze]]");
   const db = await openDatabase({ databaseUrl });
   try {
     await db

@@ -264,7 +264,6 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
   }
 }
 
-/** The batch id a dry run's rows carry inside its transaction: no import is ever numbered 0. */
 /** Whether a table changed by `rowsWritten` rows may keep the statistics it has: when they
  *  count rows (it was analysed) and the import wrote under a tenth of that many, autovacuum's
  *  own threshold (autovacuum_analyze_scale_factor 0.1), which analyses it after the commit once
@@ -278,6 +277,7 @@ async function keepsStatistics(tx: Sql, table: string, rowsWritten: number | und
   return counted > 0 && rowsWritten < counted / 10;
 }
 
+/** The batch id a dry run's rows carry inside its transaction: no import is ever numbered 0. */
 const DRY_RUN_BATCH = 0;
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
