@@ -9,7 +9,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { isConnectionError, markReachable, markUnreachable, warehouseUnreachableSince } from "./availability";
-import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryCopyStatement, type CopyIn } from "./copy";
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryCopyStatement, type CopyIn, type CopyOptions } from "./copy";
 import { lockDataDir } from "./lock";
 import * as schema from "./schema";
 
@@ -25,7 +25,7 @@ export interface Sql {
   /** Several statements without parameters (DDL, scripts). */
   exec(text: string): Promise<void>;
   /** Starts a binary COPY into a table (db/copy.ts). */
-  copyIn(table: string, columns: readonly string[]): Promise<CopyIn>;
+  copyIn(table: string, columns: readonly string[], options?: CopyOptions): Promise<CopyIn>;
   /** Runs `fn` in one transaction; a thrown error rolls everything back. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
 }
@@ -59,9 +59,9 @@ function pgliteSql(pg: PgliteLike, inTransaction: (fn: (tx: PgliteLike) => Promi
     async exec(text) {
       await pg.exec(text);
     },
-    async copyIn(table, columns) {
+    async copyIn(table, columns, options) {
       // PGlite reads a COPY from one Blob: each write is a COPY of its own.
-      const statement = binaryCopyStatement(table, columns, "'/dev/blob'");
+      const statement = binaryCopyStatement(table, columns, "'/dev/blob'", options);
       return {
         chunkBytes: 4 << 20,
         async write(tuples) {
@@ -119,8 +119,8 @@ function postgresSql(client: postgres.Sql | postgres.TransactionSql, begin: Sql[
     async exec(text) {
       await client.unsafe(text);
     },
-    async copyIn(table, columns) {
-      return postgresCopyIn(client, binaryCopyStatement(table, columns, "STDIN"));
+    async copyIn(table, columns, options) {
+      return postgresCopyIn(client, binaryCopyStatement(table, columns, "STDIN", options));
     },
     transaction: begin,
   };

@@ -25,7 +25,13 @@ export interface CopyIn {
   abort(reason: Error): Promise<void>;
 }
 
-export function binaryCopyStatement(table: string, columns: readonly string[], from: string): string {
+export type CopyOptions = {
+  /** Writes the rows already frozen and their pages all-visible (COPY's FREEZE): the table
+   *  must have been created or truncated in the current subtransaction (lib/import/load.ts). */
+  freeze?: boolean;
+};
+
+export function binaryCopyStatement(table: string, columns: readonly string[], from: string, { freeze = false }: CopyOptions = {}): string {
   const cols = columns.map((c) => `"${c}"`).join(", ");
-  return `COPY ${table} (${cols}) FROM ${from} WITH (FORMAT binary)`;
+  return `COPY ${table} (${cols}) FROM ${from} WITH (FORMAT binary${freeze ? ", FREEZE" : ""})`;
 }

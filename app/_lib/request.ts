@@ -106,7 +106,7 @@ export function pageDatabase(db: Sql): Sql {
       engine: db.engine,
       query: <T>(text: string, params?: unknown[]) => guard(() => db.query<T>(text, params)),
       exec: (text) => guard(() => db.exec(text)),
-      copyIn: (table, columns) => guard(() => db.copyIn(table, columns)),
+      copyIn: (table, columns, options) => guard(() => db.copyIn(table, columns, options)),
       transaction: (fn) => guard(() => db.transaction(fn)),
     };
     pageDatabases.set(db, page);

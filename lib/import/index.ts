@@ -2,6 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { isConnectionError } from "@/db/availability";
 import type { Sql } from "@/db/client";
+import type { CopyOptions } from "@/db/copy";
 import type { ImportFileLog } from "@/db/schema";
 import { refreshCms249AfterImport } from "../cms249/results";
 import { todayIso } from "../dates";
@@ -23,7 +24,7 @@ import {
 } from "../fhir";
 import { completeAttempt, inImportTurn, type LogEntry, type TurnOptions } from "./attempt";
 import { copyColumns, FILE_NAMES, FILE_SPECS, stageTable, type FileSpec } from "./files";
-import { checkLoadedRows, createStagingTables, suspendIndexesForImport, upsertStaged, type LoadPath, type RowChange } from "./load";
+import { checkLoadedRows, createStagingTables, suspendIndexesForImport, truncateForFrozenLoad, upsertStaged, type LoadPath, type RowChange } from "./load";
 import { ProblemLog } from "./problems";
 import { KnownIds } from "./known-ids";
 import { readImportFile, type ChunkSink, type FileDigest, type ReadContext } from "./read-file";
@@ -291,7 +292,8 @@ async function loadFile(tx: Sql, spec: FileSpec, file: string, read: ReadContext
     await tx.exec(`SAVEPOINT direct_load`);
     try {
       const rebuildIndexes = await suspendIndexesForImport(tx, spec.table);
-      const digest = await copyFile(tx, spec.table, columns, (sink) => readImportFile(spec, file, read, sink));
+      const freeze = rebuildIndexes !== null && (await truncateForFrozenLoad(tx, spec.table));
+      const digest = await copyFile(tx, spec.table, columns, (sink) => readImportFile(spec, file, read, sink), { freeze });
       await rebuildIndexes?.();
       await tx.exec(`RELEASE SAVEPOINT direct_load`);
       return { digest, path: "direct" };
@@ -327,8 +329,14 @@ async function stageFhirFiles(
 }
 
 /** Runs `read` with a sink that COPYs into `table`, and completes the COPY after it. */
-async function copyFile<T>(tx: Sql, table: string, columns: readonly string[], read: (sink: ChunkSink) => Promise<T>): Promise<T> {
-  const copy = await tx.copyIn(table, columns);
+async function copyFile<T>(
+  tx: Sql,
+  table: string,
+  columns: readonly string[],
+  read: (sink: ChunkSink) => Promise<T>,
+  options?: CopyOptions,
+): Promise<T> {
+  const copy = await tx.copyIn(table, columns, options);
   let result: T;
   try {
     result = await read(copy);

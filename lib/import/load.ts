@@ -50,6 +50,25 @@ export async function suspendIndexesForImport(sql: Sql, table: string): Promise<
   return suspendIndexesIfEmpty(sql, table);
 }
 
+/** Truncates a table found empty, inside the direct load's savepoint, so that its COPY may
+ *  write the rows frozen (`COPY … FREEZE` needs the table created or truncated in the current
+ *  subtransaction). Returns whether it did: a table another one's foreign key references
+ *  cannot be truncated alone, and is loaded as before.
+ *
+ *  Why it pays: frozen rows on pages marked all-visible are read without a visibility check
+ *  per row, by the derivation in this same import and by every reader after it; and no reader
+ *  after the commit has to set every row's hint bits (rewriting the whole table, 4.7 million
+ *  claim lines at 2,000,000 members), nor a later anti-wraparound vacuum freeze them.
+ *  Nothing is lost: the table held no row, and the savepoint's rollback restores it as it was.
+ *  The manual's caveat, that a transaction whose snapshot predates the commit sees the rows,
+ *  means here seeing the first load rather than an empty warehouse. */
+export async function truncateForFrozenLoad(sql: Sql, table: string): Promise<boolean> {
+  const [referenced] = await sql.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass LIMIT 1`, [table]);
+  if (referenced) return false;
+  await sql.exec(`TRUNCATE ${table}`);
+  return true;
+}
+
 async function reportDuplicateKeys(sql: Sql, spec: FileSpec, problems: ProblemLog): Promise<void> {
   const key = quoted(spec.key);
   const rows = await sql.query<{ line: number; first_line: number; key_value: string; total: number }>(
