@@ -1,19 +1,13 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { importFolder } from "@/lib/import";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
-import { BASE_FILES, CLAIM_HEADER, NOW, csv, removeImportFolders, writeImportFolder } from "../support/import-folders";
+import { BASE_FILES, NOW, removeImportFolders, visitLines, writeImportFolder } from "../support/import-folders";
 
 // A first load into an empty table writes its rows frozen (COPY … FREEZE after truncating the
 // empty table in the load's savepoint, lib/import/load.ts), so its pages are all-visible from
 // the start: readers skip the per-row visibility check and never rewrite the table to set hint
 // bits. pg_class.relallvisible is the number of pages the visibility map marks all-visible, as
 // the import's own ANALYZE counted it; a load into a table that holds rows is an ordinary COPY.
-
-/** n paid office-visit lines of M1 (no DXA code, so they change no measure), claim ids from `first`. */
-function visitLines(first: number, n: number): string {
-  const lines = Array.from({ length: n }, (_, i) => `V${first + i},1,1,2025-05-20,M1,AET-PPO,professional,2025-05-10,99213,,11,paid,1,90.00,60.00,1234567893,Z00.00`);
-  return csv(CLAIM_HEADER, ...lines);
-}
 
 describe.each(ENGINES)("the pages of a first load, on %s", (engine) => {
   let db: TestDatabase;

@@ -1,19 +1,13 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { importFolder } from "@/lib/import";
 import { ENGINES, freshDatabase, type TestDatabase } from "../support/databases";
-import { BASE_FILES, CLAIM_HEADER, NOW, csv, removeImportFolders, writeImportFolder } from "../support/import-folders";
+import { BASE_FILES, NOW, removeImportFolders, visitLines, writeImportFolder } from "../support/import-folders";
 
 // An import analyses the tables it wrote, for the derivation's plans, unless it changed a table
 // by under a tenth of the rows its statistics counted (lib/import/index.ts keepsStatistics): a
 // monthly refresh adds a few per cent to the claim lines, and analysing millions of them cost
 // a second of the refresh. pg_class.reltuples is what ANALYZE (or an index build) counted last:
 // it moves with the statistics, in the import's own transaction, on both engines.
-
-/** n paid office-visit lines of M1 (no DXA code, so they change no measure), claim ids from `first`. */
-function visitLines(first: number, n: number): string {
-  const lines = Array.from({ length: n }, (_, i) => `V${first + i},1,1,2025-05-20,M1,AET-PPO,professional,2025-05-10,99213,,11,paid,1,90.00,60.00,1234567893,Z00.00`);
-  return csv(CLAIM_HEADER, ...lines);
-}
 
 describe.each(ENGINES)("claim lines' statistics after an import, on %s", (engine) => {
   let db: TestDatabase;

@@ -77,6 +77,13 @@ export const BASE_FILES = {
   ),
 } satisfies FolderFiles;
 
+/** A claim_lines.csv of n paid office-visit lines of M1 (no DXA code, so they change no
+ *  measure), claim ids V<first>, V<first + 1>, …: lines that only make the table larger. */
+export function visitLines(first: number, n: number): string {
+  const lines = Array.from({ length: n }, (_, i) => `V${first + i},1,1,2025-05-20,M1,AET-PPO,professional,2025-05-10,99213,,11,paid,1,90.00,60.00,1234567893,Z00.00`);
+  return csv(CLAIM_HEADER, ...lines);
+}
+
 /** Data rows of each base file. */
 export const BASE_ROWS = { "plans.csv": 3, "members.csv": 3, "coverage.csv": 3, "orders.csv": 3, "claim_lines.csv": 8 };
 
