@@ -24,7 +24,7 @@ import {
 } from "../fhir";
 import { completeAttempt, inImportTurn, type LogEntry, type TurnOptions } from "./attempt";
 import { copyColumns, FILE_NAMES, FILE_SPECS, stageTable, type FileSpec } from "./files";
-import { checkLoadedRows, createStagingTables, suspendIndexesForImport, truncateForFrozenLoad, upsertStaged, type LoadPath, type RowChange } from "./load";
+import { checkLoadedRows, createStagingTables, prepareEmptyTableLoad, upsertStaged, type LoadPath, type RowChange } from "./load";
 import { ProblemLog } from "./problems";
 import { KnownIds } from "./known-ids";
 import { readImportFile, type ChunkSink, type FileDigest, type ReadContext } from "./read-file";
@@ -291,10 +291,9 @@ async function loadFile(tx: Sql, spec: FileSpec, file: string, read: ReadContext
     const mark = problems.checkpoint();
     await tx.exec(`SAVEPOINT direct_load`);
     try {
-      const rebuildIndexes = await suspendIndexesForImport(tx, spec.table);
-      const freeze = rebuildIndexes !== null && (await truncateForFrozenLoad(tx, spec.table));
-      const digest = await copyFile(tx, spec.table, columns, (sink) => readImportFile(spec, file, read, sink), { freeze });
-      await rebuildIndexes?.();
+      const empty = await prepareEmptyTableLoad(tx, spec.table);
+      const digest = await copyFile(tx, spec.table, columns, (sink) => readImportFile(spec, file, read, sink), { freeze: empty?.freeze });
+      await empty?.rebuildIndexes();
       await tx.exec(`RELEASE SAVEPOINT direct_load`);
       return { digest, path: "direct" };
     } catch (error) {

@@ -33,9 +33,15 @@ export async function checkLoadedRows(sql: Sql, loaded: ReadonlyMap<FileSpec, Lo
   }
 }
 
-/** A load into an empty table builds its indexes once, after the COPY (one sort each), rather
- *  than row by row (db/indexes.ts). Returns the rebuild, or null when the table holds rows and
- *  its indexes stay.
+/** How a direct load fills a table it found empty: the indexes to rebuild after its COPY, and
+ *  whether that COPY may write the rows frozen. */
+export type EmptyTableLoad = { rebuildIndexes: RebuildIndexes; freeze: boolean };
+
+/** Prepares a direct load into `table` when it is empty, inside the load's savepoint; null when
+ *  it holds rows (its indexes stay, and its COPY is an ordinary one).
+ *
+ *  A load into an empty table builds its indexes once, after the COPY (one sort each), rather
+ *  than row by row (db/indexes.ts).
  *
  *  On PGlite, which runs in this process's thread, the first load of millions of claim lines
  *  is several times faster so. On a PostgreSQL server it once cost more than it saved (the key
@@ -46,14 +52,16 @@ export async function checkLoadedRows(sql: Sql, loaded: ReadonlyMap<FileSpec, Lo
  *  for the COPY and the builds, and the import took 4.4–6.9 s against 4.1–5.0 s beside the
  *  plain COPY's 1.8–2.8 s on the same loaded machine (lib/import/read-file.ts having made this
  *  process the faster half). */
-export async function suspendIndexesForImport(sql: Sql, table: string): Promise<RebuildIndexes | null> {
-  return suspendIndexesIfEmpty(sql, table);
+export async function prepareEmptyTableLoad(sql: Sql, table: string): Promise<EmptyTableLoad | null> {
+  const rebuildIndexes = await suspendIndexesIfEmpty(sql, table);
+  if (!rebuildIndexes) return null;
+  return { rebuildIndexes, freeze: await truncateForFrozenLoad(sql, table) };
 }
 
-/** Truncates a table found empty, inside the direct load's savepoint, so that its COPY may
- *  write the rows frozen (`COPY … FREEZE` needs the table created or truncated in the current
- *  subtransaction). Returns whether it did: a table another one's foreign key references
- *  cannot be truncated alone, and is loaded as before.
+/** Truncates a table found empty, so that its COPY may write the rows frozen (`COPY … FREEZE`
+ *  needs the table created or truncated in the current subtransaction). Returns whether it did:
+ *  a table another one's foreign key references cannot be truncated alone, and is loaded as
+ *  before.
  *
  *  Why it pays: frozen rows on pages marked all-visible are read without a visibility check
  *  per row, by the derivation in this same import and by every reader after it; and no reader
@@ -62,7 +70,7 @@ export async function suspendIndexesForImport(sql: Sql, table: string): Promise<
  *  Nothing is lost: the table held no row, and the savepoint's rollback restores it as it was.
  *  The manual's caveat, that a transaction whose snapshot predates the commit sees the rows,
  *  means here seeing the first load rather than an empty warehouse. */
-export async function truncateForFrozenLoad(sql: Sql, table: string): Promise<boolean> {
+async function truncateForFrozenLoad(sql: Sql, table: string): Promise<boolean> {
   const [referenced] = await sql.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass LIMIT 1`, [table]);
   if (referenced) return false;
   await sql.exec(`TRUNCATE ${table}`);

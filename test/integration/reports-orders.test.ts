@@ -57,9 +57,7 @@ describe.each(ENGINES)("orders on %s", (engine) => {
         (await db.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
         ))[0]!.n;
-      let n = await openTransactions();
-      for (const started = Date.now(); n > 0 && Date.now() - started < 5000; n = await openTransactions()) await new Promise((r) => setTimeout(r, 50));
-      expect(n).toBe(0);
+      await expect.poll(openTransactions, { timeout: 5000, interval: 50 }).toBe(0);
     }
   }
 
