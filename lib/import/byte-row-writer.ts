@@ -67,8 +67,11 @@ export class ByteRowWriter {
   /** The member or plan a valid cell names must exist. Rows of one claim repeat it, so an id
    *  just found is not looked up again. */
   private checkReference(ref: ReferenceCheck, column: ByteColumn, src: Buffer, from: number, to: number, line: number, problems: ProblemLog): boolean {
-    if (column.repeated && ref.previousKnown) return true;
-    const known = column.textValue === null ? this.known.hasBytes(ref.kind, src, from, to) : this.known.has(ref.kind, column.textValue);
+    if (column.repeated && ref.previousKnown) {
+      this.known.again(ref.kind, line);
+      return true;
+    }
+    const known = column.textValue === null ? this.known.hasBytes(ref.kind, src, from, to, line) : this.known.has(ref.kind, column.textValue, line);
     ref.previousKnown = known;
     if (!known) problems.add(this.spec.file, line, column.name, column.textValue ?? src.toString("latin1", from, to), KnownIds.unknown(ref.kind));
     return known;

@@ -40,6 +40,9 @@ export type ImportOptions = {
   onWait?: TurnOptions["onWait"];
   /** Tests only: called after every file is loaded, inside the open transaction. */
   onStaged?: () => Promise<void>;
+  /** Tests only: check every reference to the warehouse's members and plans deferred (true) or
+   *  against their ids loaded (false), instead of choosing by the file's size (KnownIds). */
+  deferReferences?: boolean;
 };
 
 export type ImportTimings = { read: number; check: number; upsert: number; derive: number };
@@ -164,8 +167,9 @@ export async function importFolder(db: Sql, folder: string, options: ImportOptio
         const fhirFiles = await stageFhirFiles(tx, fhir, specs, read, warnings);
         for (const spec of specs) {
           const file = paths.get(spec.file)!;
-          await read.known.load(tx, spec.references.map((r) => r.kind));
+          await read.known.prepare(tx, spec.references.map((r) => r.kind), statSync(file).size, options.deferReferences);
           const { digest, path: loadPath } = await loadFile(tx, spec, file, read);
+          await read.known.checkDeferred(tx, spec.file, spec.references, problems);
           loaded.set(spec, loadPath);
           warnings.push(...digest.warnings);
           const counts = loadPath === "direct" ? { new: digest.validRows, changed: 0, unchanged: 0 } : { new: 0, changed: 0, unchanged: 0 };
@@ -300,6 +304,7 @@ async function loadFile(tx: Sql, spec: FileSpec, file: string, read: ReadContext
       if (!isUniqueViolation(error)) throw error;
       await tx.exec(`ROLLBACK TO SAVEPOINT direct_load`);
       problems.restore(mark);
+      read.known.restart();
     }
   }
   const digest = await copyFile(tx, stageTable(spec), columns, (sink) => readImportFile(spec, file, read, sink));

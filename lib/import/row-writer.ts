@@ -145,8 +145,11 @@ export class RowWriter {
    *  just found is not looked up again. */
   private checkReference(ref: ReferenceCheck, column: ColumnWriter, line: number, problems: ProblemLog): boolean {
     const id = column.value!;
-    if (id === ref.lastKnown) return true;
-    if (!this.known.has(ref.kind, id)) {
+    if (id === ref.lastKnown) {
+      this.known.again(ref.kind, line);
+      return true;
+    }
+    if (!this.known.has(ref.kind, id, line)) {
       problems.add(this.spec.file, line, column.column.name, id, KnownIds.unknown(ref.kind));
       return false;
     }

@@ -30,7 +30,7 @@ type Read = { bytes: string; problems: string[]; count: number; digest: unknown;
 
 async function read(spec: FileSpec, file: string, bytes: boolean): Promise<Read> {
   const known = new KnownIds();
-  await known.load(fakeSql, ["member", "plan"]);
+  await known.prepare(fakeSql, ["member", "plan"], 0, false);
   const problems = new ProblemLog();
   const chunks: Buffer[] = [];
   const sink = { chunkBytes: 100, write: async (rows: Uint8Array) => void chunks.push(Buffer.from(rows)) };
@@ -41,7 +41,7 @@ async function read(spec: FileSpec, file: string, bytes: boolean): Promise<Read>
     problems: problems.messages,
     count: problems.count,
     digest,
-    known: probes.flatMap((id) => [known.has("member", id), known.has("plan", id)]),
+    known: probes.flatMap((id) => [known.has("member", id, 0), known.has("plan", id, 0)]),
   };
 }
 
