@@ -133,10 +133,12 @@ export class KnownIds {
   }
 }
 
-/** Below this many bytes of file per id in the referenced table, its ids are checked deferred.
- *  Loading costs about 0.3 µs per id of the table (2,000,000 members: 0.55-0.85 s); deferring
- *  about 0.5 µs per line of the file (a line is 100-120 bytes) and 1-2 µs per distinct id named.
- *  A margin of four: at 2,000,000 members, files under 32 MB (about 270,000 claim lines). */
+/** Below this many bytes of file per id in the referenced table, its ids are checked deferred:
+ *  at 2,000,000 members, files under 32 MB (about 270,000 claim lines of 100-120 bytes).
+ *  Loading costs about 0.3 µs per id of the table (0.55-0.85 s for 2,000,000 members); deferring
+ *  costs in proportion to the file: May's refresh of 173,489 lines naming 77,328 members read in
+ *  1.74 s deferred against 2.49 s loaded (docs/benchmarks.md, eighth session). Where the two
+ *  cross was not measured: the bound is kept at files well under the table's size. */
 const DEFER_BYTES_PER_ID = 16;
 
 /** The table's ids, as one text a line each: far cheaper to receive and split at millions of
