@@ -79,6 +79,7 @@ export async function readImportFile(
       // A file that is not text is that one problem, wherever its first bad byte lies: what
       // the lines before it said (its header's too), and how many there were, are no report on it.
       problems.restore(mark);
+      known.restart();
       problems.addFile(spec.file, error.message);
       digest.rows = 0;
       digest.validRows = 0;

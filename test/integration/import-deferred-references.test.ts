@@ -99,6 +99,17 @@ describe.each(ENGINES)("references checked deferred or against the loaded ids, o
     expect(dumps[0]).toEqual(dumps[1]);
   });
 
+  it("a file that turns out not to be text is that one problem: the unknown members read before its bad byte are not reported", async () => {
+    const db = await baseWarehouse();
+    const text = csv(CLAIM_HEADER, visit("V1", "M404"), `${visit("V2", "M1")}\r`, visit("V3", "M404"));
+    const bytes = Buffer.concat([Buffer.from(text), Buffer.from([0x9f, 0x1e])]);
+    for (const deferReferences of [true, false]) {
+      const result = await importFolder(db, writeImportFolder({ "claim_lines.csv": bytes }), { importedBy: "test", now: NOW, deferReferences });
+      expect(result.ok).toBe(false);
+      expect(result.problems).toEqual([expect.stringMatching(/^claim_lines\.csv:1: -: : .*UTF-8/)]);
+    }
+  });
+
   it("a first load read twice (its duplicate key sends it through staging) reports each unknown line once", async () => {
     const db = await freshDatabase(engine);
     databases.push(db);
