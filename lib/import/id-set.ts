@@ -19,6 +19,8 @@ export class IdSet {
   private slots: Int32Array;
   private readonly loose = new Set<string>();
   private scratch = Buffer.allocUnsafe(256);
+  /** The entry the last lookup found, -1 before one did (see hasBytes). */
+  private lastFound = -1;
 
   constructor(expected = 16, expectedBytes = 16 * expected) {
     this.bytes = Buffer.allocUnsafe(Math.max(64, expectedBytes));
@@ -68,13 +70,28 @@ export class IdSet {
     return this.hasBytes(this.scratch, 0, length);
   }
 
-  /** Whether the id whose UTF-8 bytes are src[from, to) is in the set. */
+  /**
+   * Whether the id whose UTF-8 bytes are src[from, to) is in the set.
+   *
+   * The entry after the last one found is tried first: a file often names ids in the order the
+   * set holds them (a claims extract sorted by member, checked against the members as the
+   * warehouse lists them), and that entry sits next to the last one in memory, where a slot of
+   * the hash table is a read from anywhere in it. When it is not the id, one comparison is lost.
+   */
   hasBytes(src: Uint8Array, from: number, to: number): boolean {
+    const next = this.lastFound + 1;
+    if (next > 0 && next < this.count && this.equals(next, src, from, to)) {
+      this.lastFound = next;
+      return true;
+    }
     const mask = this.slots.length - 1;
     for (let slot = hashOf(src, from, to) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot]!;
       if (entry === 0) return false;
-      if (this.equals(entry - 1, src, from, to)) return true;
+      if (this.equals(entry - 1, src, from, to)) {
+        this.lastFound = entry - 1;
+        return true;
+      }
     }
   }
 
