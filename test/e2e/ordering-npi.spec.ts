@@ -12,6 +12,10 @@ const ORDERS = `${LOADED.url}/orders?from=2025-01-01&to=2025-12-31`;
 const TOP = "2729439184";
 
 test("rates by ordering clinician: sorted by denominator, flagged, the same as the CSV, each NPI narrowing the worklist", async ({ page }) => {
+  // Four page loads, a CSV, an axe scan and screenshots at two widths: 4-5 s alone, but on one
+  // CI run (2026-11-30, docs-only commit) the page's last link waited out the default 60 s
+  // budget for the browser to call it stable. Room for a slow moment, not for a hang.
+  test.setTimeout(120_000);
   await page.goto(ORDERS);
   const table = page.getByTestId("table-npi-rates");
   await expect(table.locator("caption")).toHaveText("DXA order follow-up rate by ordering clinician (NPI), largest denominator first: 25 of 37 NPIs");
